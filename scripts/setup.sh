@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# Installs what envseal's build, tests and demo need, and only what is missing.
+# Idempotent: quick when everything is already there. Pinned versions live here.
+set -euo pipefail
+
+WASM_BINDGEN_VERSION=0.2.130   # must equal the `wasm-bindgen` pin in Cargo.toml
+WASM_PACK_VERSION=0.13.1
+GECKODRIVER_VERSION=0.36.0
+
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$root"
+export PATH="$HOME/.cargo/bin:$PATH"
+
+want="${1:-all}"   # all | build | browsers | python | node
+
+say() { printf '[setup] %s\n' "$*"; }
+
+need_root_or_sudo() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+apt_updated=0
+apt_install() {
+  local missing=()
+  for p in "$@"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  if [ $apt_updated -eq 0 ]; then
+    say "apt-get update"; need_root_or_sudo apt-get update -qq; apt_updated=1
+  fi
+  say "apt-get install ${missing[*]}"
+  DEBIAN_FRONTEND=noninteractive need_root_or_sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+cargo_tool() { # cargo_tool BIN CRATE VERSION [version-probe-args]
+  local bin=$1 crate=$2 version=$3
+  if command -v "$bin" >/dev/null 2>&1 && "$bin" --version 2>/dev/null | grep -q "$version"; then
+    return 0
+  fi
+  say "cargo install $crate $version (a few minutes, once)"
+  # --locked first (reproducible); some lockfiles name versions the registry no longer serves.
+  cargo install --quiet --locked "$crate" --version "$version" 2>/dev/null ||
+    cargo install --quiet "$crate" --version "$version"
+}
+
+setup_build() {
+  rustup target list --installed | grep -qx wasm32-unknown-unknown || {
+    say "rustup target add wasm32-unknown-unknown"; rustup target add wasm32-unknown-unknown; }
+  cargo_tool wasm-bindgen wasm-bindgen-cli "$WASM_BINDGEN_VERSION"
+}
+
+setup_browsers() {
+  apt_install chromium chromium-driver firefox-esr
+  cargo_tool wasm-pack wasm-pack "$WASM_PACK_VERSION"
+  cargo_tool geckodriver geckodriver "$GECKODRIVER_VERSION"
+}
+
+setup_python() {
+  if [ ! -x .venv/bin/python ] || ! .venv/bin/python -c 'import aws_encryption_sdk' 2>/dev/null; then
+    say "python venv .venv with aws-encryption-sdk"
+    python3 -m venv .venv
+    .venv/bin/pip install --quiet --disable-pip-version-check -r tests/interop/requirements.txt
+  fi
+}
+
+setup_node() {
+  if [ ! -d tests/js/node_modules/playwright-core ]; then
+    say "npm install (tests/js)"
+    (cd tests/js && npm install --no-audit --no-fund --loglevel=error)
+  fi
+}
+
+case "$want" in
+  all) setup_build; setup_browsers; setup_python; setup_node ;;
+  build) setup_build ;;
+  browsers) setup_browsers ;;
+  python) setup_python ;;
+  node) setup_node ;;
+  *) echo "usage: $0 [all|build|browsers|python|node]" >&2; exit 2 ;;
+esac

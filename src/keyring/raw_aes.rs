@@ -1,0 +1,169 @@
+//! Raw AES keyring: wraps data keys with AES-GCM under a wrapping key the application holds.
+//! Byte-compatible with the official SDKs' raw AES master key / keyring.
+//!
+//! ```text
+//! provider id   = key namespace (UTF-8)
+//! provider info = key name (UTF-8) || u32 tag length in bits (128) || u32 IV length (12) || IV
+//! ciphertext    = AES-GCM(wrapping key, IV, aad = serialized encryption context, data key) || tag
+//! ```
+//! spec: framework/raw-aes-keyring.md
+
+use zeroize::Zeroizing;
+
+use crate::crypto::aead::AeadKey;
+use crate::crypto::random_bytes;
+use crate::crypto::secret::DataKey;
+use crate::error::{Error, Result};
+use crate::format::context;
+use crate::format::edk::EncryptedDataKey;
+use crate::keyring::Keyring;
+use crate::materials::{DecryptionMaterials, EncryptionMaterials};
+use crate::suite::{IV_LEN, TAG_LEN};
+
+/// Provider id reserved for AWS KMS; a raw keyring may not use it.
+pub const KMS_PROVIDER_ID: &str = "aws-kms";
+
+const TAG_BITS: u32 = (TAG_LEN * 8) as u32;
+
+/// A raw AES-GCM keyring (128-, 192- or 256-bit wrapping key).
+pub struct RawAesKeyring {
+    namespace: String,
+    name: String,
+    key: AeadKey,
+}
+
+impl RawAesKeyring {
+    /// # Errors
+    /// [`Error::InvalidArgument`] if the wrapping key is not 16, 24 or 32 bytes, the namespace is
+    /// `aws-kms`, or a name does not fit the wire format.
+    pub fn new(key_namespace: &str, key_name: &str, wrapping_key: &DataKey) -> Result<Self> {
+        if key_namespace == KMS_PROVIDER_ID {
+            return Err(Error::arg("a raw keyring's key namespace may not be \"aws-kms\""));
+        }
+        if key_namespace.len() > usize::from(u16::MAX) || key_name.len() + 8 + IV_LEN > usize::from(u16::MAX) {
+            return Err(Error::arg("key namespace or key name too long for the message format"));
+        }
+        let key = AeadKey::new(wrapping_key.as_bytes()).map_err(|_| {
+            Error::arg(format!("raw AES wrapping key must be 16, 24 or 32 bytes, got {}", wrapping_key.len()))
+        })?;
+        Ok(RawAesKeyring { namespace: key_namespace.to_owned(), name: key_name.to_owned(), key })
+    }
+
+    fn provider_info(&self, iv: &[u8; IV_LEN]) -> Vec<u8> {
+        let mut info = Vec::with_capacity(self.name.len() + 8 + IV_LEN);
+        info.extend_from_slice(self.name.as_bytes());
+        info.extend_from_slice(&TAG_BITS.to_be_bytes());
+        info.extend_from_slice(&(IV_LEN as u32).to_be_bytes());
+        info.extend_from_slice(iv);
+        info
+    }
+
+    /// The IV of an EDK that is this keyring's, by namespace, name and layout; `None` otherwise.
+    fn iv_if_mine(&self, edk: &EncryptedDataKey) -> Option<[u8; IV_LEN]> {
+        let name = self.name.as_bytes();
+        let info = &edk.provider_info;
+        if edk.provider_id != self.namespace || info.len() != name.len() + 8 + IV_LEN || !info.starts_with(name) {
+            return None;
+        }
+        let rest = &info[name.len()..];
+        if rest[..4] != TAG_BITS.to_be_bytes() || rest[4..8] != (IV_LEN as u32).to_be_bytes() {
+            return None;
+        }
+        rest[8..].try_into().ok()
+    }
+}
+
+impl Keyring for RawAesKeyring {
+    fn on_encrypt(&self, materials: &mut EncryptionMaterials) -> Result<()> {
+        let aad = context::serialize(&materials.encryption_context)?;
+        let data_key = materials.generate_data_key()?;
+        let mut iv = [0u8; IV_LEN];
+        random_bytes(&mut iv)?;
+        let mut ciphertext = Vec::with_capacity(data_key.len() + TAG_LEN);
+        ciphertext.extend_from_slice(data_key.as_bytes());
+        let tag = self.key.seal(&iv, &aad, &mut ciphertext)?;
+        ciphertext.extend_from_slice(&tag);
+        let edk = EncryptedDataKey {
+            provider_id: self.namespace.clone(),
+            provider_info: self.provider_info(&iv),
+            ciphertext,
+        };
+        materials.encrypted_data_keys.push(edk);
+        Ok(())
+    }
+
+    fn on_decrypt(&self, materials: &DecryptionMaterials<'_>, edks: &[EncryptedDataKey]) -> Result<Option<DataKey>> {
+        let aad = context::serialize(materials.encryption_context)?;
+        let key_len = materials.suite.key_len();
+        let mut tried = 0;
+        for edk in edks {
+            let Some(iv) = self.iv_if_mine(edk) else { continue };
+            tried += 1;
+            if edk.ciphertext.len() != key_len + TAG_LEN {
+                continue;
+            }
+            let (ct, tag) = edk.ciphertext.split_at(key_len);
+            let tag: [u8; TAG_LEN] = tag.try_into().map_err(|_| Error::InvalidState("tag length"))?;
+            let mut buf = Zeroizing::new(ct.to_vec());
+            if self.key.open(&iv, &aad, &mut buf, &tag).is_ok() {
+                return Ok(Some(DataKey::new(core::mem::take(&mut *buf))));
+            }
+        }
+        if tried == 0 {
+            return Ok(None);
+        }
+        Err(Error::NoMatchingKey(format!(
+            "{tried} encrypted data key(s) for {} did not unwrap: wrong wrapping key bytes, a different \
+             encryption context, or a modified message",
+            self.describe()
+        )))
+    }
+
+    fn describe(&self) -> String {
+        format!("raw AES keyring {:?}/{:?}", self.namespace, self.name)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::format::EncryptionContext;
+    use crate::suite::AlgorithmSuite;
+
+    fn kr(key: u8) -> RawAesKeyring {
+        RawAesKeyring::new("ns", "name", &DataKey::new(vec![key; 32])).unwrap()
+    }
+
+    #[test]
+    fn wraps_and_unwraps_with_context_binding() {
+        let ec: EncryptionContext = [("a".to_string(), "b".to_string())].into_iter().collect();
+        let mut m = EncryptionMaterials::new(AlgorithmSuite::DEFAULT, ec.clone()).unwrap();
+        kr(1).on_encrypt(&mut m).unwrap();
+        let edk = &m.encrypted_data_keys[0];
+        assert_eq!(edk.provider_id, "ns");
+        assert_eq!(edk.provider_info.len(), 4 + 8 + 12);
+        assert_eq!(&edk.provider_info[4..12], &[0, 0, 0, 128, 0, 0, 0, 12]);
+        assert_eq!(edk.ciphertext.len(), 48);
+        let dm = DecryptionMaterials { suite: m.suite, encryption_context: &ec };
+        let got = kr(1).on_decrypt(&dm, &m.encrypted_data_keys).unwrap().unwrap();
+        assert_eq!(got.as_bytes(), m.data_key.as_ref().unwrap().as_bytes());
+        // wrong key bytes: "mine but broken"
+        assert_eq!(kr(2).on_decrypt(&dm, &m.encrypted_data_keys).unwrap_err().code(), "NO_MATCHING_KEY");
+        // different context: also fails
+        let other = EncryptionContext::new();
+        let dm2 = DecryptionMaterials { suite: m.suite, encryption_context: &other };
+        assert!(kr(1).on_decrypt(&dm2, &m.encrypted_data_keys).is_err());
+        // another name: "not mine"
+        let stranger = RawAesKeyring::new("ns", "other", &DataKey::new(vec![1; 32])).unwrap();
+        assert!(stranger.on_decrypt(&dm, &m.encrypted_data_keys).unwrap().is_none());
+    }
+
+    #[test]
+    fn rejects_bad_configuration() {
+        assert!(RawAesKeyring::new("aws-kms", "n", &DataKey::new(vec![0; 32])).is_err());
+        assert!(RawAesKeyring::new("ns", "n", &DataKey::new(vec![0; 20])).is_err());
+        for n in [16, 24, 32] {
+            assert!(RawAesKeyring::new("ns", "n", &DataKey::new(vec![0; n])).is_ok());
+        }
+    }
+}

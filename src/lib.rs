@@ -1,0 +1,108 @@
+//! # envseal
+//!
+//! Client-side envelope encryption in the [AWS Encryption SDK message format]: a fresh data key
+//! per message encrypts the data in authenticated frames; keyrings wrap the data key under master
+//! keys; every official AWS Encryption SDK can decrypt the result, and envseal reads theirs.
+//!
+//! The core is sans-io: it takes and returns bytes, and never touches the network, a clock or a
+//! thread, so the same code runs natively, in WebAssembly, in a browser page, a Worker or Node.
+//!
+//! ```
+//! use envseal::{decrypt, encrypt, DataKey, DecryptOptions, EncryptOptions, RawAesKeyring};
+//!
+//! let keyring = RawAesKeyring::new("my-app", "key-1", &DataKey::new(vec![7u8; 32]))?;
+//! let mut options = EncryptOptions::default();
+//! options.encryption_context.insert("user".into(), "alice".into());
+//! let (message, header) = encrypt(&keyring, b"hello", &options)?;
+//! assert_eq!(header.suite.id(), 0x0478);
+//! let (plaintext, _) = decrypt(&keyring, &message, &DecryptOptions::default())?;
+//! assert_eq!(plaintext, b"hello");
+//! # Ok::<(), envseal::Error>(())
+//! ```
+//!
+//! Layers, each calling only the one below: [`keyring`] (wrap/unwrap data keys) over [`stream`]
+//! (the encrypt/decrypt state machines) over [`format`] (the wire sections) and [`crypto`].
+//!
+//! [AWS Encryption SDK message format]: https://docs.aws.amazon.com/encryption-sdk/latest/developer-guide/message-format.html
+
+#![forbid(unsafe_code)]
+#![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing))]
+
+pub mod crypto;
+pub mod error;
+pub mod format;
+pub mod keyring;
+pub mod materials;
+pub mod stream;
+pub mod suite;
+
+#[cfg(target_arch = "wasm32")]
+mod wasm;
+
+pub use crypto::secret::DataKey;
+pub use error::{Error, Result};
+pub use format::{ContentType, EncryptedDataKey, EncryptionContext, MessageHeader, MessageVersion};
+pub use keyring::{Keyring, MultiKeyring, RawAesKeyring};
+pub use materials::EncryptionMaterials;
+pub use stream::{DecryptOptions, DecryptState, EncryptOptions, MessageDecryptor, MessageEncryptor, DEFAULT_FRAME_LEN};
+pub use suite::{AlgorithmSuite, CommitmentPolicy};
+
+use stream::{BodyDecryptor, VerifiedHeader};
+
+/// Prepares encryption materials with `keyring` (data key generated, wrapped by every key).
+///
+/// # Errors
+/// Invalid options, or the keyring's error.
+pub fn encryption_materials(keyring: &dyn Keyring, options: &EncryptOptions) -> Result<EncryptionMaterials> {
+    options.validate()?;
+    let mut materials = EncryptionMaterials::new(options.suite, options.encryption_context.clone())?;
+    keyring.on_encrypt(&mut materials)?;
+    Ok(materials)
+}
+
+/// Starts a streaming encryption with `keyring`.
+///
+/// # Errors
+/// As [`encryption_materials`].
+pub fn encryptor(keyring: &dyn Keyring, options: &EncryptOptions) -> Result<MessageEncryptor> {
+    MessageEncryptor::new(encryption_materials(keyring, options)?, options.frame_length)
+}
+
+/// Encrypts `plaintext` into one message. Returns the message and its header.
+///
+/// # Errors
+/// Invalid options, or the keyring's error.
+pub fn encrypt(keyring: &dyn Keyring, plaintext: &[u8], options: &EncryptOptions) -> Result<(Vec<u8>, MessageHeader)> {
+    let mut enc = encryptor(keyring, options)?;
+    let frames = plaintext.len() / options.frame_length.max(1) as usize + 1;
+    let mut out = Vec::with_capacity(plaintext.len() + frames * 32 + 1024);
+    enc.push(plaintext, &mut out)?;
+    let header = enc.finish(&mut out)?;
+    Ok((out, header))
+}
+
+/// Decrypts one complete message. Nothing is returned unless every tag (and the signature)
+/// verified and no byte follows the message.
+///
+/// # Errors
+/// See [`Error`]: structural errors, [`Error::DecryptFailed`], [`Error::NoMatchingKey`],
+/// [`Error::Truncated`], [`Error::TrailingData`], ...
+pub fn decrypt(keyring: &dyn Keyring, message: &[u8], options: &DecryptOptions) -> Result<(Vec<u8>, MessageHeader)> {
+    let limits = format::header::HeaderLimits {
+        max_encrypted_data_keys: options.max_encrypted_data_keys,
+        max_frame_length: options.max_frame_length,
+    };
+    let unverified = format::header::parse(message, limits)?;
+    let header_len = unverified.wire_len();
+    options.commitment_policy.check_decrypt(unverified.header.suite)?;
+    let (full, required) = stream::decrypt::full_context(&unverified.header, &options.encryption_context)?;
+    let data_key = stream::decrypt::unwrap_data_key(keyring, &unverified.header, &full)?;
+    let verified = VerifiedHeader::verify(unverified, &data_key, &required)?;
+    drop(data_key);
+    let mut body = BodyDecryptor::new(verified, options.max_frame_length);
+    let mut out = Vec::with_capacity(message.len().saturating_sub(header_len));
+    body.push(message.get(header_len..).unwrap_or_default(), &mut out)?;
+    let header = body.finish(&mut out)?;
+    Ok((out, header))
+}

@@ -1,0 +1,11 @@
+//! Sans-io message state machines: bytes in, bytes out, no I/O, no clocks, no async.
+//!
+//! [`MessageEncryptor`] turns plaintext pushed in any pieces into a message; [`MessageDecryptor`]
+//! turns a message pushed in any pieces back into plaintext, releasing each frame only after its
+//! tag verified. Both end with `finish(self)`, which consumes them.
+
+pub(crate) mod decrypt;
+mod encrypt;
+
+pub use decrypt::{BodyDecryptor, DecryptOptions, DecryptState, MessageDecryptor, VerifiedHeader};
+pub use encrypt::{EncryptOptions, MessageEncryptor, DEFAULT_FRAME_LEN};

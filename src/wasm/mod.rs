@@ -1,0 +1,1 @@
+//! wasm-bindgen bindings (see the bindings module files). Thin: no crypto or format logic here.
