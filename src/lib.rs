@@ -97,7 +97,7 @@ pub fn decrypt(keyring: &dyn Keyring, message: &[u8], options: &DecryptOptions) 
     let header_len = unverified.wire_len();
     options.commitment_policy.check_decrypt(unverified.header.suite)?;
     let (full, required) = stream::decrypt::full_context(&unverified.header, &options.encryption_context)?;
-    let data_key = stream::decrypt::unwrap_data_key(keyring, &unverified.header, &full)?;
+    let data_key = stream::decrypt::unwrap_data_key(keyring, &unverified.header, &full, &required)?;
     let verified = VerifiedHeader::verify(unverified, &data_key, &required)?;
     drop(data_key);
     let mut body = BodyDecryptor::new(verified, options.max_frame_length);

@@ -190,12 +190,13 @@ impl BodyDecryptor {
         let mark = out.len();
         let r = (|| {
             // Complete a unit started in an earlier push, taking only the bytes it needs.
-            while !self.carry.is_empty() && !input.is_empty() {
+            while !self.carry.is_empty() {
                 let carry = core::mem::take(&mut self.carry);
                 let result = self.unit(&carry, out);
                 self.carry = carry;
                 match result? {
                     Ok(_) => self.carry.clear(),
+                    Err(_) if input.is_empty() => break,
                     Err(Need(total)) => {
                         let n = total.saturating_sub(self.carry.len()).min(input.len());
                         self.carry.extend_from_slice(&input[..n]);
@@ -488,7 +489,9 @@ impl MessageDecryptor {
     /// [`Error::NoMatchingKey`] when the keyring has no key for the message; as `provide_data_key`.
     pub fn unwrap_with(&mut self, keyring: &dyn Keyring) -> Result<()> {
         let key = match &self.phase {
-            Phase::NeedKey { header, full_context, .. } => unwrap_data_key(keyring, &header.header, full_context),
+            Phase::NeedKey { header, full_context, required } => {
+                unwrap_data_key(keyring, &header.header, full_context, required)
+            }
             _ => Err(Error::InvalidState("no data key is awaited")),
         };
         match key {
@@ -531,11 +534,18 @@ pub fn unwrap_data_key(
     keyring: &dyn Keyring,
     header: &MessageHeader,
     full_context: &EncryptionContext,
+    required: &EncryptionContext,
 ) -> Result<DataKey> {
     let materials = DecryptionMaterials { suite: header.suite, encryption_context: full_context };
-    match keyring.on_decrypt(&materials, &header.encrypted_data_keys)? {
-        Some(k) => Ok(k),
-        None => {
+    match keyring.on_decrypt(&materials, &header.encrypted_data_keys) {
+        Ok(Some(k)) => Ok(k),
+        Err(Error::NoMatchingKey(reason)) if !required.is_empty() => Err(Error::EncryptionContextMismatch(format!(
+            "the message does not store the keys {:?}, so they were used as required pairs, and no data key \
+             unwrapped with them: the message was written without them or with other values ({reason})",
+            required.keys().collect::<Vec<_>>()
+        ))),
+        Err(e) => Err(e),
+        Ok(None) => {
             let providers: Vec<String> = header
                 .encrypted_data_keys
                 .iter()
