@@ -42,6 +42,7 @@ mod wasm;
 
 pub use crypto::secret::DataKey;
 pub use error::{Error, Result};
+pub use format::header::MAX_FRAME_LEN;
 pub use format::{ContentType, EncryptedDataKey, EncryptionContext, MessageHeader, MessageVersion};
 pub use keyring::{Keyring, MultiKeyring, RawAesKeyring};
 pub use materials::EncryptionMaterials;
@@ -49,6 +50,11 @@ pub use stream::{DecryptOptions, DecryptState, EncryptOptions, MessageDecryptor,
 pub use suite::{AlgorithmSuite, CommitmentPolicy};
 
 use stream::{BodyDecryptor, VerifiedHeader};
+
+/// The README's Rust examples, compiled and run as doctests.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
 
 /// Prepares encryption materials with `keyring` (data key generated, wrapped by every key).
 ///

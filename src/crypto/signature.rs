@@ -59,18 +59,16 @@ impl Signer {
     pub fn generate(alg: SignatureAlgorithm) -> Result<Self> {
         // Rejection sampling: a random scalar is valid with overwhelming probability.
         for _ in 0..16 {
-            let mut seed = zeroize::Zeroizing::new([0u8; 48]);
-            let bytes = match alg {
-                SignatureAlgorithm::EcdsaP256Sha256 => &mut seed[..32],
-                SignatureAlgorithm::EcdsaP384Sha384 => &mut seed[..48],
-            };
-            random_bytes(bytes)?;
             let key = match alg {
                 SignatureAlgorithm::EcdsaP256Sha256 => {
-                    p256::ecdsa::SigningKey::from_slice(bytes).ok().map(Signer::P256)
+                    let mut scalar = zeroize::Zeroizing::new([0u8; 32]);
+                    random_bytes(&mut *scalar)?;
+                    p256::ecdsa::SigningKey::from_slice(&*scalar).ok().map(Signer::P256)
                 }
                 SignatureAlgorithm::EcdsaP384Sha384 => {
-                    p384::ecdsa::SigningKey::from_slice(bytes).ok().map(Signer::P384)
+                    let mut scalar = zeroize::Zeroizing::new([0u8; 48]);
+                    random_bytes(&mut *scalar)?;
+                    p384::ecdsa::SigningKey::from_slice(&*scalar).ok().map(Signer::P384)
                 }
             };
             if let Some(key) = key {

@@ -21,6 +21,11 @@ impl<'a> Reader<'a> {
         self.pos
     }
 
+    /// The bytes consumed so far.
+    pub fn consumed(&self) -> &'a [u8] {
+        self.bytes.get(..self.pos).unwrap_or_default()
+    }
+
     pub fn remaining(&self) -> usize {
         self.bytes.len() - self.pos
     }
@@ -59,6 +64,16 @@ impl<'a> Reader<'a> {
         let n = self.u16()?;
         self.take(usize::from(n))
     }
+}
+
+/// `bytes[from..]`, or empty when `from` is past the end (never panics).
+pub(crate) fn tail(bytes: &[u8], from: usize) -> &[u8] {
+    bytes.get(from..).unwrap_or_default()
+}
+
+/// `bytes[from..]` mutably, or empty when `from` is past the end (never panics).
+pub(crate) fn tail_mut(bytes: &mut [u8], from: usize) -> &mut [u8] {
+    bytes.get_mut(from..).unwrap_or_default()
 }
 
 /// Appends `bytes` with a `u16` length prefix. The caller has checked `bytes.len() <= u16::MAX`.

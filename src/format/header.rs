@@ -11,7 +11,7 @@
 
 use crate::crypto::signature::PUBLIC_KEY_CONTEXT_KEY;
 use crate::error::{Error, Result};
-use crate::format::codec::{Need, Reader};
+use crate::format::codec::{tail, Need, Reader};
 use crate::format::context::{self, EncryptionContext};
 use crate::format::edk::EncryptedDataKey;
 use crate::suite::{AlgorithmSuite, COMMITMENT_LEN, IV_LEN, TAG_LEN};
@@ -228,7 +228,8 @@ impl HeaderParser {
                     if n == 0 {
                         return Ok((taken, None));
                     }
-                    self.buf.extend_from_slice(&input[taken..taken + n]);
+                    let chunk = input.get(taken..taken + n).ok_or(Error::InvalidState("header input range"))?;
+                    self.buf.extend_from_slice(chunk);
                     taken += n;
                 }
                 Step::Complete(auth) => {
@@ -254,7 +255,7 @@ impl HeaderParser {
 
     /// Parses the current stage from buffered bytes, if enough are there.
     fn step(&mut self) -> Result<Step> {
-        let mut r = Reader::new(&self.buf[self.pos..]);
+        let mut r = Reader::new(tail(&self.buf, self.pos));
         let need = |Need(n): Need, pos: usize| Ok(Step::Need(pos.saturating_add(n)));
         let p = &mut self.partial;
         let next = match self.stage {

@@ -20,7 +20,7 @@ use crate::format::edk::EncryptedDataKey;
 use crate::materials::{DecryptionMaterials, EncryptionMaterials};
 
 /// Wraps and unwraps data keys.
-pub trait Keyring {
+pub trait Keyring: Send + Sync {
     /// Adds this keyring's encrypted data key to `materials`, generating the data key first if the
     /// materials have none (the keyring is then the "generator").
     ///

@@ -60,16 +60,16 @@ impl RawAesKeyring {
 
     /// The IV of an EDK that is this keyring's, by namespace, name and layout; `None` otherwise.
     fn iv_if_mine(&self, edk: &EncryptedDataKey) -> Option<[u8; IV_LEN]> {
-        let name = self.name.as_bytes();
-        let info = &edk.provider_info;
-        if edk.provider_id != self.namespace || info.len() != name.len() + 8 + IV_LEN || !info.starts_with(name) {
+        if edk.provider_id != self.namespace {
             return None;
         }
-        let rest = &info[name.len()..];
-        if rest[..4] != TAG_BITS.to_be_bytes() || rest[4..8] != (IV_LEN as u32).to_be_bytes() {
+        let rest = edk.provider_info.strip_prefix(self.name.as_bytes())?;
+        let (tag_bits, rest) = rest.split_first_chunk::<4>()?;
+        let (iv_len, iv) = rest.split_first_chunk::<4>()?;
+        if *tag_bits != TAG_BITS.to_be_bytes() || *iv_len != (IV_LEN as u32).to_be_bytes() {
             return None;
         }
-        rest[8..].try_into().ok()
+        iv.try_into().ok()
     }
 }
 

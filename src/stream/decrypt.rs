@@ -20,7 +20,7 @@ use crate::crypto::secret::DataKey;
 use crate::crypto::signature::{MessageHasher, Verifier, MAX_SIGNATURE_LEN};
 use crate::error::{Error, Result};
 use crate::format::body::{body_aad, BodyKind, FINAL_FRAME_MARKER, MAX_NON_FRAMED_LEN};
-use crate::format::codec::{Need, Reader};
+use crate::format::codec::{tail, tail_mut, Need, Reader};
 use crate::format::context::{self, EncryptionContext};
 use crate::format::header::{
     ContentType, HeaderLimits, HeaderParser, MessageHeader, UnverifiedHeader, DEFAULT_MAX_FRAME_LEN,
@@ -199,15 +199,16 @@ impl BodyDecryptor {
                     Err(_) if input.is_empty() => break,
                     Err(Need(total)) => {
                         let n = total.saturating_sub(self.carry.len()).min(input.len());
-                        self.carry.extend_from_slice(&input[..n]);
-                        input = &input[n..];
+                        let (head, rest) = input.split_at_checked(n).ok_or(Error::InvalidState("carry range"))?;
+                        self.carry.extend_from_slice(head);
+                        input = rest;
                     }
                 }
             }
             // Then whole units straight from the input, without copying them first.
             while !input.is_empty() {
                 match self.unit(input, out)? {
-                    Ok(used) => input = &input[used..],
+                    Ok(used) => input = tail(input, used),
                     Err(_) => {
                         self.carry.extend_from_slice(input);
                         break;
@@ -287,11 +288,11 @@ impl BodyDecryptor {
         let dest = if is_final { &mut self.held } else { out };
         let start = dest.len();
         dest.extend_from_slice(ct);
-        if let Err(e) = self.verified.key.open(&iv, &aad, &mut dest[start..], &tag) {
+        if let Err(e) = self.verified.key.open(&iv, &aad, tail_mut(dest, start), &tag) {
             dest.truncate(start);
             return Err(e);
         }
-        self.hash(&bytes[..r.pos()]);
+        self.hash(r.consumed());
         self.stage = if is_final {
             self.after_body()
         } else {
@@ -331,7 +332,7 @@ impl BodyDecryptor {
         let mut plain = ct.to_vec();
         self.verified.key.open(&iv, &aad, &mut plain, &tag)?;
         self.held = plain;
-        self.hash(&bytes[..r.pos()]);
+        self.hash(r.consumed());
         self.stage = self.after_body();
         Ok(Ok(r.pos()))
     }
@@ -388,7 +389,7 @@ pub enum DecryptState {
 enum Phase {
     Header(HeaderParser),
     NeedKey { header: UnverifiedHeader, full_context: EncryptionContext, required: EncryptionContext },
-    Body(BodyDecryptor),
+    Body(Box<BodyDecryptor>),
     Failed,
 }
 
@@ -429,7 +430,7 @@ impl MessageDecryptor {
                 if let Some(header) = done {
                     self.options.commitment_policy.check_decrypt(header.header.suite)?;
                     let (full_context, required) = full_context(&header.header, &self.options.encryption_context)?;
-                    self.waiting.extend_from_slice(&input[used..]);
+                    self.waiting.extend_from_slice(tail(input, used));
                     self.phase = Phase::NeedKey { header, full_context, required };
                     return Ok(DecryptState::NeedDataKey);
                 }
@@ -469,6 +470,8 @@ impl MessageDecryptor {
     }
 
     /// Supplies the data key unwrapped at the edge; verifies commitment and header tag.
+    /// Input that arrived while the key was awaited is decrypted by the next `push` (an empty
+    /// push will do) or by `finish`.
     ///
     /// # Errors
     /// [`Error::InvalidState`] if no key is awaited; verification errors as [`VerifiedHeader::verify`].
@@ -479,11 +482,12 @@ impl MessageDecryptor {
             return Err(Error::InvalidState("no data key is awaited"));
         };
         let verified = VerifiedHeader::verify(header, &data_key, &required)?;
-        self.phase = Phase::Body(BodyDecryptor::new(verified, self.options.max_frame_length));
+        self.phase = Phase::Body(Box::new(BodyDecryptor::new(verified, self.options.max_frame_length)));
         Ok(())
     }
 
-    /// Unwraps the data key with `keyring` and verifies the header.
+    /// Unwraps the data key with `keyring` and verifies the header (buffered input: as
+    /// [`Self::provide_data_key`]).
     ///
     /// # Errors
     /// [`Error::NoMatchingKey`] when the keyring has no key for the message; as `provide_data_key`.

@@ -7,6 +7,7 @@ use crate::crypto::random_bytes;
 use crate::crypto::signature::{MessageHasher, Signer};
 use crate::error::{Error, Result};
 use crate::format::body::{body_aad, frame_iv, BodyKind, FINAL_FRAME_MARKER};
+use crate::format::codec::{tail, tail_mut};
 use crate::format::header::{ContentType, HeaderAuth, MessageHeader, MessageVersion, MAX_FRAME_LEN};
 use crate::format::EncryptionContext;
 use crate::materials::EncryptionMaterials;
@@ -208,10 +209,10 @@ impl MessageEncryptor {
         let ct_start = out.len();
         out.extend_from_slice(plain);
         let aad = body_aad(&self.header.message_id, kind, seq, plain.len() as u64);
-        let tag = self.key.seal(&iv, &aad, &mut out[ct_start..])?;
+        let tag = self.key.seal(&iv, &aad, tail_mut(out, ct_start))?;
         out.extend_from_slice(&tag);
         if let Some((_, h)) = &mut self.signing {
-            h.update(&out[start..]);
+            h.update(tail(out, start));
         }
         self.plaintext_len += plain.len() as u64;
         self.seq = seq.wrapping_add(1);

@@ -1,0 +1,75 @@
+//! Drives the library's sans-io state machines over an [`Input`] and a [`Sink`] in constant
+//! memory: input is read in fixed chunks, and the output buffer is written and cleared after
+//! every chunk (it holds at most one chunk plus one frame).
+
+use envseal::{DecryptOptions, DecryptState, EncryptOptions, Keyring, MessageDecryptor, MessageHeader};
+
+use crate::error::CliResult;
+use crate::files::{Input, Sink};
+
+/// Input read size for files and stdin.
+pub const FILE_CHUNK: usize = 1 << 20;
+
+/// Encrypts all of `input` into one message written to `sink`.
+///
+/// # Errors
+/// The library's error (bad options, keyring failure) or an I/O error.
+pub fn encrypt(
+    keyring: &dyn Keyring,
+    options: &EncryptOptions,
+    input: &mut Input,
+    sink: &mut dyn Sink,
+    chunk: usize,
+) -> CliResult<MessageHeader> {
+    let mut encryptor = envseal::encryptor(keyring, options)?;
+    let mut buf = vec![0u8; chunk];
+    // Grows to what one push emits (about a chunk, plus the header on the first push).
+    let mut out = Vec::with_capacity(chunk + 4096);
+    loop {
+        let n = input.read_chunk(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        encryptor.push(&buf[..n], &mut out)?;
+        sink.put(&out)?;
+        out.clear();
+    }
+    let header = encryptor.finish(&mut out)?;
+    sink.put(&out)?;
+    Ok(header)
+}
+
+/// Decrypts one message from `input`, writing each frame's plaintext to `sink` once its tag
+/// verified (the final frame only after the signature and the end of input were checked).
+///
+/// # Errors
+/// The library's error (wrong key, tampering, truncation, trailing data, ...) or an I/O error.
+/// Plaintext already passed to `sink` is then to be discarded.
+pub fn decrypt(
+    keyring: &dyn Keyring,
+    options: DecryptOptions,
+    input: &mut Input,
+    sink: &mut dyn Sink,
+    chunk: usize,
+) -> CliResult<MessageHeader> {
+    let mut decryptor = MessageDecryptor::new(options);
+    let mut buf = vec![0u8; chunk];
+    let mut out = Vec::with_capacity(chunk);
+    loop {
+        let n = input.read_chunk(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        if decryptor.push(&buf[..n], &mut out)? == DecryptState::NeedDataKey {
+            // The header is read: unwrap the data key, verify the header, then decrypt the
+            // bytes of this chunk that followed the header (the decryptor buffered them).
+            decryptor.unwrap_with(keyring)?;
+            decryptor.push(&[], &mut out)?;
+        }
+        sink.put(&out)?;
+        out.clear();
+    }
+    let header = decryptor.finish(&mut out)?;
+    sink.put(&out)?;
+    Ok(header)
+}

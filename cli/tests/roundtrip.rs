@@ -1,0 +1,260 @@
+//! `envseal encrypt` / `decrypt` through real files and pipes: round trips around the frame
+//! length for both suites, and every way decryption must fail without leaving output behind.
+
+mod common;
+
+use common::*;
+
+const FRAME: usize = 64;
+
+/// A scratch dir with keys.json; returns it and the keys path.
+fn setup(name: &str) -> (Scratch, String) {
+    let s = Scratch::new(name);
+    let keys = s.write("keys.json", KEYS_JSON.as_bytes());
+    (s, keys)
+}
+
+fn encrypt(keys: &str, extra: &[&str], input: &str, output: &str) -> std::process::Output {
+    let mut args = vec!["encrypt", "--keys", keys, "--key", "aes-256"];
+    args.extend_from_slice(extra);
+    args.extend_from_slice(&[input, output]);
+    run(&args)
+}
+
+fn decrypt(keys: &str, extra: &[&str], input: &str, output: &str) -> std::process::Output {
+    let mut args = vec!["decrypt", "--keys", keys];
+    if !extra.contains(&"--key") {
+        args.extend_from_slice(&["--key", "aes-256"]);
+    }
+    args.extend_from_slice(extra);
+    args.extend_from_slice(&[input, output]);
+    run(&args)
+}
+
+#[test]
+fn round_trips_around_the_frame_length_for_both_suites() {
+    let (s, keys) = setup("roundtrip");
+    let frame = FRAME.to_string();
+    let context = ["--context", "purpose=test", "--context", "ünï=cödé ✓", "--context", "eq=a=b"];
+    for suite in ["0x0478", "0578"] {
+        for size in [0, 1, FRAME - 1, FRAME, FRAME + 1, 3 * FRAME + 7] {
+            let name = format!("{suite}-{size}");
+            let plain = plaintext(size, size as u64 + 1);
+            let input = s.write(&format!("{name}.txt"), &plain);
+            let ct = s.arg(&format!("{name}.enc"));
+            let mut args = vec!["--frame-length", &frame, "--suite", suite];
+            args.extend_from_slice(&context);
+            assert_ok(&encrypt(&keys, &args, &input, &ct));
+            let msg = s.read(&format!("{name}.enc"));
+            let id = u16::from_str_radix(suite.trim_start_matches("0x"), 16).unwrap();
+            assert_eq!(&msg[..3], &[2, (id >> 8) as u8, id as u8], "{name}: v2 header with the suite");
+            // Decrypt without and with the expected context (the header carries it).
+            for (i, extra) in [&[][..], &context[..4]].into_iter().enumerate() {
+                let out = format!("{name}.out{i}");
+                assert_ok(&decrypt(&keys, extra, &ct, &s.arg(&out)));
+                assert_eq!(s.read(&out), plain, "{name} decrypt #{i}");
+            }
+        }
+    }
+    assert!(!s.files().iter().any(|f| f.ends_with(".envseal-partial")), "{:?}", s.files());
+}
+
+#[test]
+fn stdin_and_stdout_with_dash() {
+    let (_s, keys) = setup("pipes");
+    let plain = plaintext(5 * FRAME + 3, 7);
+    let frame = FRAME.to_string();
+    let enc =
+        run_with_stdin(&["encrypt", "--keys", &keys, "--key", "aes-256", "--frame-length", &frame, "-", "-"], &plain);
+    assert_ok(&enc);
+    assert_eq!(&enc.stdout[..3], &[2, 4, 0x78]);
+    let dec = run_with_stdin(&["decrypt", "--keys", &keys, "--key", "aes-256", "-", "-"], &enc.stdout);
+    assert_ok(&dec);
+    assert_eq!(dec.stdout, plain);
+}
+
+#[test]
+fn several_keys_each_decrypt_and_max_edks_applies() {
+    let (s, keys) = setup("multi");
+    let plain = plaintext(1000, 3);
+    let input = s.write("plain", &plain);
+    let ct = s.arg("msg");
+    assert_ok(&run(&[
+        "encrypt",
+        "--keys",
+        &keys,
+        "--key",
+        "aes-256",
+        "--key",
+        "aes-128",
+        "--key-namespace",
+        "team",
+        &input,
+        &ct,
+    ]));
+    for key in ["aes-256", "aes-128"] {
+        let out = s.arg(key);
+        assert_ok(&decrypt(&keys, &["--key", key, "--key-namespace", "team"], &ct, &out));
+        assert_eq!(s.read(key), plain);
+    }
+    // The second key alone, listed after one that does not match.
+    assert_ok(&decrypt(&keys, &["--key", "other", "--key", "aes-128", "--key-namespace", "team"], &ct, &s.arg("both")));
+    assert_eq!(s.read("both"), plain);
+    let limited = decrypt(&keys, &["--key-namespace", "team", "--max-edks", "1"], &ct, &s.arg("limited"));
+    assert_error(&limited, "TOO_MANY_EDKS");
+    s.assert_absent("limited");
+    // The default namespace is not "team".
+    assert_error(&decrypt(&keys, &[], &ct, &s.arg("ns")), "NO_MATCHING_KEY");
+    s.assert_absent("ns");
+}
+
+#[test]
+fn wrong_key_fails_and_leaves_no_output() {
+    let (s, keys) = setup("wrong-key");
+    let input = s.write("plain", &plaintext(300, 1));
+    let ct = s.arg("msg");
+    assert_ok(&encrypt(&keys, &[], &input, &ct));
+    for key in ["other", "aes-128", "same-name-other-bytes"] {
+        let out = decrypt(&keys, &["--key", key], &ct, &s.arg("out"));
+        assert_error(&out, "NO_MATCHING_KEY");
+        s.assert_absent("out");
+    }
+    // An existing OUT is left as it was.
+    s.write("existing", b"keep me");
+    assert_error(&decrypt(&keys, &["--key", "other"], &ct, &s.arg("existing")), "NO_MATCHING_KEY");
+    assert_eq!(s.read("existing"), b"keep me");
+    assert_ok(&decrypt(&keys, &[], &ct, &s.arg("existing")));
+    assert_eq!(s.read("existing"), plaintext(300, 1));
+}
+
+#[test]
+fn tampered_message_fails_and_leaves_no_output() {
+    let (s, keys) = setup("tamper");
+    // More than one 1 MiB read, so frames of the first read reach the partial file before the
+    // tampered frame near the end is found.
+    let plain = plaintext((5 << 20) / 2, 9);
+    let input = s.write("plain", &plain);
+    let ct = s.arg("msg");
+    assert_ok(&encrypt(&keys, &["--frame-length", "4096"], &input, &ct));
+    let msg = s.read("msg");
+    for (name, at) in [("body", msg.len() - 200), ("last-byte", msg.len() - 1), ("early-frame", msg.len() / 3)] {
+        let mut bad = msg.clone();
+        bad[at] ^= 0x01;
+        let file = s.write(&format!("{name}.bad"), &bad);
+        let out = decrypt(&keys, &[], &file, &s.arg("out"));
+        assert_error(&out, "DECRYPT_FAILED");
+        s.assert_absent("out");
+    }
+    let mut header = msg.clone();
+    header[10] ^= 0x80; // inside the message id: the derived key no longer matches the commitment
+    let file = s.write("header.bad", &header);
+    assert_error(&decrypt(&keys, &[], &file, &s.arg("out")), "COMMITMENT_MISMATCH");
+    s.assert_absent("out");
+}
+
+#[test]
+fn truncated_and_extended_messages_fail() {
+    let (s, keys) = setup("truncate");
+    let input = s.write("plain", &plaintext(3 * FRAME + 7, 4));
+    let ct = s.arg("msg");
+    assert_ok(&encrypt(&keys, &["--frame-length", &FRAME.to_string()], &input, &ct));
+    let msg = s.read("msg");
+    for cut in [1, 30, msg.len() - 20, msg.len() - 1] {
+        let file = s.write("short", &msg[..msg.len() - cut]);
+        let out = decrypt(&keys, &[], &file, &s.arg("out"));
+        assert_error(&out, "TRUNCATED");
+        s.assert_absent("out");
+    }
+    let empty = s.write("empty", b"");
+    assert_error(&decrypt(&keys, &[], &empty, &s.arg("out")), "TRUNCATED");
+    let mut long = msg.clone();
+    long.push(0);
+    let file = s.write("long", &long);
+    assert_error(&decrypt(&keys, &[], &file, &s.arg("out")), "TRAILING_DATA");
+    s.assert_absent("out");
+}
+
+#[test]
+fn context_mismatch_fails() {
+    let (s, keys) = setup("context");
+    let input = s.write("plain", b"secret");
+    let ct = s.arg("msg");
+    assert_ok(&encrypt(&keys, &["--context", "purpose=test"], &input, &ct));
+    let out = decrypt(&keys, &["--context", "purpose=prod"], &ct, &s.arg("out"));
+    assert_error(&out, "ENCRYPTION_CONTEXT_MISMATCH");
+    s.assert_absent("out");
+    // A pair the header lacks is treated as a required pair: the message does not authenticate it.
+    let out = decrypt(&keys, &["--context", "purpose=test", "--context", "extra=1"], &ct, &s.arg("out"));
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    s.assert_absent("out");
+}
+
+#[test]
+fn library_and_key_errors_exit_1() {
+    let (s, keys) = setup("errors");
+    let input = s.write("plain", b"x");
+    // Non-committing suites cannot be written.
+    assert_error(&encrypt(&keys, &["--suite", "0x0178"], &input, &s.arg("v1")), "COMMITMENT_POLICY");
+    s.assert_absent("v1");
+    let rsa = run(&["encrypt", "--keys", &keys, "--key", "rsa", &input, &s.arg("rsa")]);
+    assert_error(&rsa, "UNSUPPORTED_KEY");
+    assert!(stderr(&rsa).contains("raw RSA keyrings are not supported yet"), "{}", stderr(&rsa));
+    assert_error(&run(&["encrypt", "--keys", &keys, "--key", "kms", &input, &s.arg("kms")]), "UNSUPPORTED_KEY");
+    assert_error(&run(&["encrypt", "--keys", &keys, "--key", "nope", &input, &s.arg("nope")]), "BAD_FILE");
+    assert_error(&encrypt(&s.arg("missing.json"), &[], &input, &s.arg("o")), "IO_ERROR");
+    assert_error(&encrypt(&keys, &[], &s.arg("missing-input"), &s.arg("o")), "IO_ERROR");
+    assert_error(&encrypt(&keys, &["--key-namespace", "aws-kms"], &input, &s.arg("o")), "INVALID_ARGUMENT");
+    let garbage = s.write("garbage", b"this is not an ESDK message at all");
+    assert_error(&decrypt(&keys, &[], &garbage, &s.arg("o")), "UNSUPPORTED_VERSION");
+    s.assert_absent("o");
+    assert_eq!(s.files(), ["garbage", "keys.json", "plain"]);
+}
+
+#[test]
+fn bad_usage_exits_2() {
+    let (s, keys) = setup("usage");
+    let input = s.write("plain", b"x");
+    let out = s.arg("out");
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        (vec![], "no command"),
+        (vec!["frobnicate"], "unknown command"),
+        (
+            vec!["encrypt", "--keys", &keys, "--key", "aes-256", "--frame-length", "x", &input, &out],
+            r#"--frame-length expects an integer, got "x""#,
+        ),
+        (vec!["encrypt", "--keys", &keys, "--key", "aes-256", "--frame-length", "0", &input, &out], "1 to 2147483647"),
+        (
+            vec!["encrypt", "--keys", &keys, "--key", "aes-256", "--suite", "0x9999", &input, &out],
+            "unknown algorithm suite",
+        ),
+        (vec!["encrypt", "--keys", &keys, "--key", "aes-256", "--context", "novalue", &input, &out], "KEY=VALUE"),
+        (vec!["encrypt", "--keys", &keys, "--key", "aes-256", &input], "needs OUT"),
+        (vec!["encrypt", "--keys", &keys, &input, &out], "--key"),
+        (
+            vec!["decrypt", "--keys", &keys, "--key", "aes-256", "--commitment-policy", "lax", &input, &out],
+            "--commitment-policy",
+        ),
+        (vec!["decrypt", "--keys", &keys, "--key", "aes-256", "--max-edks", "-1", &input, &out], "--max-edks"),
+        (vec!["vectors"], "needs DIR"),
+    ];
+    for (args, want) in cases {
+        let r = run(&args);
+        let err = stderr(&r);
+        assert_eq!(r.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.starts_with("envseal: ") && err.contains(want), "{args:?}: {err}");
+        assert!(err.contains("envseal --help"), "{err}");
+    }
+    s.assert_absent("out");
+}
+
+#[test]
+fn help_and_version() {
+    for args in [&["--help"][..], &["help"], &["-h"], &["decrypt", "--help"]] {
+        let r = run(args);
+        assert_ok(&r);
+        assert!(stdout(&r).contains("Usage:"), "{args:?}");
+    }
+    let v = run(&["--version"]);
+    assert_ok(&v);
+    assert_eq!(stdout(&v).trim(), format!("envseal {}", env!("CARGO_PKG_VERSION")));
+}

@@ -1,0 +1,215 @@
+//! `envseal vectors` against the shared ESDK interop vectors (shared/esdk-vectors), and
+//! `envseal decrypt` on single vector files. A missing vectors folder fails these tests.
+
+mod common;
+
+use std::collections::BTreeMap;
+
+use common::*;
+use serde_json::{json, Value};
+
+/// Test ids of a manifest by what their master keys need: ("aes" | "rsa" | other, cmm).
+fn classify(manifest: &Value) -> BTreeMap<String, (String, String)> {
+    let tests = manifest["tests"].as_object().expect("tests object");
+    tests
+        .iter()
+        .map(|(id, t)| {
+            let algs: Vec<&str> = t["master-keys"]
+                .as_array()
+                .expect("master-keys list")
+                .iter()
+                .map(|mk| mk["encryption-algorithm"].as_str().unwrap_or(mk["type"].as_str().unwrap_or("?")))
+                .collect();
+            let kind = if algs.iter().all(|a| *a == "aes") {
+                "aes"
+            } else if algs.contains(&"rsa") {
+                "rsa"
+            } else {
+                "other"
+            };
+            let cmm = t["cmm"].as_str().unwrap_or("Default").to_owned();
+            (id.clone(), (kind.to_owned(), cmm))
+        })
+        .collect()
+}
+
+/// Runs `envseal vectors DIR`: (exit code, id -> (status, rest of line), summary line).
+fn run_vectors(dir: &std::path::Path) -> (Option<i32>, BTreeMap<String, (String, String)>, String) {
+    let out = run(&["vectors", dir.to_str().unwrap()]);
+    let text = stdout(&out);
+    let mut lines: Vec<&str> = text.lines().collect();
+    let summary = lines.pop().unwrap_or_default().to_owned();
+    let results = lines
+        .iter()
+        .map(|l| {
+            let (status, rest) = l.split_once(' ').unwrap_or((l, ""));
+            let (id, detail) = rest.split_once(": ").unwrap_or((rest, ""));
+            (id.to_owned(), (status.to_owned(), detail.to_owned()))
+        })
+        .collect();
+    (out.status.code(), results, summary)
+}
+
+fn read_manifest(dir: &std::path::Path) -> Value {
+    serde_json::from_slice(&std::fs::read(dir.join("manifest.json")).unwrap()).unwrap()
+}
+
+#[test]
+fn net_4_0_1_raw_every_aes_case_passes_and_rsa_cases_skip() {
+    let dir = vector_set("net-4.0.1-raw");
+    let cases = classify(&read_manifest(&dir));
+    let aes: Vec<&String> = cases.iter().filter(|(_, (k, _))| k == "aes").map(|(id, _)| id).collect();
+    let rsa: Vec<&String> = cases.iter().filter(|(_, (k, _))| k == "rsa").map(|(id, _)| id).collect();
+    let required = cases.values().filter(|(k, cmm)| k == "aes" && cmm == "RequiredEncryptionContext").count();
+    assert!(!aes.is_empty() && required > 0, "the manifest should hold raw AES cases of both CMMs");
+    let (code, results, summary) = run_vectors(&dir);
+    assert_eq!(results.len(), cases.len(), "one line per test");
+    let mut failures = Vec::new();
+    for id in &aes {
+        match results.get(*id) {
+            Some((status, _)) if status == "PASS" => {}
+            other => failures.push(format!("{id}: {other:?}")),
+        }
+    }
+    assert!(failures.is_empty(), "raw AES cases that did not pass:\n{}", failures.join("\n"));
+    for id in &rsa {
+        let (status, reason) = &results[*id];
+        assert!(status == "SKIP" && reason.contains("RSA"), "{id}: {status} {reason}");
+    }
+    let others = cases.len() - aes.len() - rsa.len();
+    assert_eq!(summary, format!("{} passed, 0 failed, {} skipped", aes.len(), rsa.len() + others));
+    assert_eq!(code, Some(0));
+}
+
+#[test]
+fn net_4_0_0_known_bad_every_case_is_rejected() {
+    let dir = vector_set("net-4.0.0-known-bad");
+    let manifest = read_manifest(&dir);
+    let n = manifest["tests"].as_object().unwrap().len();
+    let expected_errors =
+        manifest["tests"].as_object().unwrap().values().filter(|t| t["result"].get("error").is_some());
+    assert_eq!(expected_errors.count(), n, "every known-bad case expects an error");
+    let (code, results, summary) = run_vectors(&dir);
+    assert_eq!(results.len(), n);
+    for (id, (status, detail)) in &results {
+        assert_eq!(status, "PASS", "{id}: {detail}");
+    }
+    assert_eq!(summary, format!("{n} passed, 0 failed, 0 skipped"));
+    assert_eq!(code, Some(0));
+}
+
+/// The first test of `dir`'s manifest matching `pred`: (id, ciphertext path, plaintext path).
+fn pick(dir: &std::path::Path, pred: impl Fn(&str) -> bool) -> (String, String, String) {
+    let manifest = read_manifest(dir);
+    let cases = classify(&manifest);
+    let (id, _) = cases.iter().find(|(id, (k, _))| k == "aes" && pred(id)).expect("a matching raw AES case");
+    let t = &manifest["tests"][id];
+    let path =
+        |uri: &Value| dir.join(uri.as_str().unwrap().strip_prefix("file://").unwrap()).to_str().unwrap().to_owned();
+    (id.clone(), path(&t["ciphertext"]), path(&t["result"]["output"]["plaintext"]))
+}
+
+fn run_owned(args: &[String]) -> std::process::Output {
+    run(&args.iter().map(String::as_str).collect::<Vec<_>>())
+}
+
+#[test]
+fn decrypt_command_reads_legacy_and_required_context_vectors() {
+    let dir = vector_set("net-4.0.1-raw");
+    let keys = dir.join("keys.json").to_str().unwrap().to_owned();
+    let ns = "aws-raw-vectors-persistant";
+    let s = Scratch::new("vector-decrypt");
+    let base = |extra: &[&str], ct: &str, out: &str| -> Vec<String> {
+        let mut v: Vec<String> = ["decrypt", "--keys", &keys, "--key", "aes-256", "--key-namespace", ns]
+            .iter()
+            .map(|a| a.to_string())
+            .collect();
+        v.extend(extra.iter().map(|a| a.to_string()));
+        v.push(ct.to_owned());
+        v.push(out.to_owned());
+        v
+    };
+
+    // A v1 (non-committing) message: refused by default, read with REQUIRE_ENCRYPT_ALLOW_DECRYPT.
+    let (id, ct, pt) = pick(&dir, |id| id.starts_with("0178-ec_len_2-cmm_Default"));
+    let out = s.arg("legacy.out");
+    let refused = run_owned(&base(&[], &ct, &out));
+    assert_error(&refused, "COMMITMENT_POLICY");
+    s.assert_absent("legacy.out");
+    let ok = run_owned(&base(&["--commitment-policy", "REQUIRE_ENCRYPT_ALLOW_DECRYPT"], &ct, &out));
+    assert_ok(&ok);
+    assert_eq!(s.read("legacy.out"), std::fs::read(&pt).unwrap(), "{id}");
+
+    // Required encryption context: the pairs are authenticated but not stored in the header.
+    let (id, ct, pt) = pick(&dir, |id| id.starts_with("0478-ec_len_2-cmm_RequiredEncryptionContext"));
+    let out = s.arg("required.out");
+    for missing in [&[][..], &["--context", "key1=val1"]] {
+        let r = run_owned(&base(missing, &ct, &out));
+        assert_eq!(r.status.code(), Some(1), "{id} without every required pair: {}", stderr(&r));
+        s.assert_absent("required.out");
+    }
+    let wrong = run_owned(&base(&["--context", "key1=val1", "--context", "key2=nope"], &ct, &out));
+    assert_eq!(wrong.status.code(), Some(1), "{}", stderr(&wrong));
+    s.assert_absent("required.out");
+    let ok = run_owned(&base(&["--context", "key1=val1", "--context", "key2=val2"], &ct, &out));
+    assert_ok(&ok);
+    assert_eq!(s.read("required.out"), std::fs::read(&pt).unwrap(), "{id}");
+}
+
+#[test]
+fn vectors_command_reports_failures_and_missing_manifests() {
+    let s = Scratch::new("vector-runner");
+    std::fs::create_dir_all(s.path("ct")).unwrap();
+    s.write("keys.json", KEYS_JSON.as_bytes());
+    s.write("plain", b"the plaintext");
+    s.write("other-plain", b"something else");
+    let keys = s.arg("keys.json");
+    assert_ok(&run(&[
+        "encrypt",
+        "--keys",
+        &keys,
+        "--key",
+        "aes-256",
+        "--key-namespace",
+        "p",
+        &s.arg("plain"),
+        &s.arg("ct/msg"),
+    ]));
+    let raw = |key: &str| json!({"type": "raw", "key": key, "provider-id": "p", "encryption-algorithm": "aes"});
+    let output = |path: &str| json!({"output": {"plaintext": format!("file://{path}")}});
+    let error = |why: &str| json!({"error": {"error-description": why}});
+    let test = |ct: &str, keys: Value, result: Value| {
+        let ciphertext = format!("file://ct/{ct}");
+        json!({"ciphertext": ciphertext, "master-keys": keys, "result": result})
+    };
+    let manifest = json!({
+        "manifest": {"type": "awses-decrypt", "version": 2},
+        "keys": "file://keys.json",
+        "tests": {
+            "good": test("msg", json!([raw("aes-256")]), output("plain")),
+            "wrong-plaintext": test("msg", json!([raw("aes-256")]), output("other-plain")),
+            "should-fail": test("msg", json!([raw("aes-256")]), error("x")),
+            "wrong-key": test("msg", json!([raw("other")]), output("plain")),
+            "either-key": test("msg", json!([raw("other"), raw("aes-256")]), output("plain")),
+            "kms": test("msg", json!([{"type": "aws-kms", "key": "kms"}]), output("plain")),
+            "missing-file": test("nope", json!([raw("aes-256")]), error("a missing file is not an expected error")),
+        }
+    })
+    .to_string();
+    s.write("manifest.json", manifest.as_bytes());
+    let out = run(&["vectors", &s.arg("")]);
+    let text = stdout(&out);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert_eq!(lines[0], "PASS either-key");
+    assert_eq!(lines[1], "PASS good");
+    assert_eq!(lines[2], "SKIP kms: needs an AWS KMS keyring");
+    assert!(lines[3].starts_with("FAIL missing-file: ciphertext: "), "{}", lines[3]);
+    assert!(lines[4].starts_with("FAIL should-fail: decrypted"), "{}", lines[4]);
+    assert!(lines[5].starts_with("FAIL wrong-key: [NO_MATCHING_KEY]"), "{}", lines[5]);
+    assert!(lines[6].starts_with("FAIL wrong-plaintext: plaintext differs"), "{}", lines[6]);
+    assert_eq!(lines[7], "2 passed, 4 failed, 1 skipped");
+
+    let missing = run(&["vectors", &s.arg("no-such-dir")]);
+    assert_error(&missing, "IO_ERROR");
+}
