@@ -3,7 +3,7 @@
 /// "The input ends too early": parsing needs at least this many bytes in total (counted from the
 /// start of the slice the [`Reader`] was made over) before it can make progress.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Need(pub usize);
+pub struct Need(pub usize);
 
 /// A cursor over a byte slice whose reads fail with [`Need`] instead of panicking.
 pub(crate) struct Reader<'a> {

@@ -12,6 +12,7 @@ pub mod context;
 pub mod edk;
 pub mod header;
 
+pub use codec::Need;
 pub use context::EncryptionContext;
 pub use edk::EncryptedDataKey;
 pub use header::{ContentType, HeaderAuth, MessageHeader, MessageVersion};

@@ -27,6 +27,7 @@ use crate::format::header::{
 };
 use crate::keyring::Keyring;
 use crate::materials::DecryptionMaterials;
+use crate::stream::encrypt::FrameParams;
 use crate::suite::{CommitmentPolicy, IV_LEN, TAG_LEN};
 
 /// Options for decryption.
@@ -89,6 +90,7 @@ pub fn full_context(
 /// A header whose key commitment and authentication tag verified, with the content key.
 pub struct VerifiedHeader {
     header: MessageHeader,
+    content_key: DataKey,
     key: AeadKey,
     signature: Option<(Verifier, MessageHasher)>,
 }
@@ -140,12 +142,22 @@ impl VerifiedHeader {
             }
             None => None,
         };
-        Ok(VerifiedHeader { header, key, signature })
+        Ok(VerifiedHeader { header, content_key: derived.content_key, key, signature })
     }
 
     pub fn header(&self) -> &MessageHeader {
         &self.header
     }
+}
+
+/// A frame located by [`BodyDecryptor::begin_frame`].
+#[derive(Debug, Clone)]
+pub struct OpenFrame {
+    pub params: FrameParams,
+    /// Bytes of the frame before the ciphertext.
+    pub prefix_len: usize,
+    /// Ciphertext plus tag length.
+    pub sealed_len: usize,
 }
 
 /// Where the body decryptor is.
@@ -247,14 +259,42 @@ impl BodyDecryptor {
     /// too short, nothing changed.
     fn unit(&mut self, bytes: &[u8], out: &mut Vec<u8>) -> Result<Result<usize, Need>> {
         match self.stage {
-            BodyStage::Frames { next_seq } => self.frame(bytes, next_seq, out),
+            BodyStage::Frames { .. } => self.frame(bytes, out),
             BodyStage::NonFramed => self.non_framed(bytes),
             BodyStage::Footer => self.footer(bytes),
             BodyStage::Done => Err(Error::TrailingData { extra: bytes.len() }),
         }
     }
 
-    fn frame(&mut self, bytes: &[u8], expected: u32, out: &mut Vec<u8>) -> Result<Result<usize, Need>> {
+    fn frame(&mut self, bytes: &[u8], out: &mut Vec<u8>) -> Result<Result<usize, Need>> {
+        let frame = match self.peek_frame(bytes)? {
+            Ok(f) => f,
+            Err(need) => return Ok(Err(need)),
+        };
+        let p = &frame.params;
+        let mut r = Reader::new(tail(bytes, frame.prefix_len));
+        let (ct, tag) = match (|| Ok((r.take(p.len as usize)?, r.array::<TAG_LEN>()?)))() {
+            Ok(parts) => parts,
+            Err(Need(n)) => return Ok(Err(Need(frame.prefix_len.saturating_add(n)))),
+        };
+        let dest = if p.is_final { &mut self.held } else { out };
+        let start = dest.len();
+        dest.extend_from_slice(ct);
+        if let Err(e) = self.verified.key.open(&p.iv, &p.aad, tail_mut(dest, start), &tag) {
+            dest.truncate(start);
+            return Err(e);
+        }
+        let used = frame.prefix_len + frame.sealed_len;
+        self.hash(bytes.get(..used).unwrap_or_default());
+        self.advance(&frame.params)?;
+        Ok(Ok(used))
+    }
+
+    /// Reads the next frame's prefix and checks its position and length, without changing state.
+    fn peek_frame(&self, bytes: &[u8]) -> Result<Result<OpenFrame, Need>> {
+        let BodyStage::Frames { next_seq: expected } = self.stage else {
+            return Err(Error::InvalidState("no frame is expected here"));
+        };
         let frame_len = self.verified.header.frame_length;
         let mut r = Reader::new(bytes);
         let parsed = (|| {
@@ -275,34 +315,73 @@ impl BodyDecryptor {
         if len > frame_len {
             return Err(Error::body(format!("final frame holds {len} bytes, more than the frame length {frame_len}")));
         }
-        let ct = match r.take(len as usize) {
-            Ok(c) => c,
-            Err(need) => return Ok(Err(need)),
-        };
-        let tag: [u8; TAG_LEN] = match r.array() {
-            Ok(t) => t,
-            Err(need) => return Ok(Err(need)),
-        };
         let kind = if is_final { BodyKind::FinalFrame } else { BodyKind::Frame };
         let aad = body_aad(&self.verified.header.message_id, kind, seq, u64::from(len));
-        let dest = if is_final { &mut self.held } else { out };
-        let start = dest.len();
-        dest.extend_from_slice(ct);
-        if let Err(e) = self.verified.key.open(&iv, &aad, tail_mut(dest, start), &tag) {
-            dest.truncate(start);
-            return Err(e);
-        }
-        self.hash(r.consumed());
-        self.stage = if is_final {
+        let prefix = r.consumed().to_vec();
+        let params = FrameParams { seq, is_final, len, iv, aad, prefix };
+        Ok(Ok(OpenFrame { prefix_len: r.pos(), sealed_len: len as usize + TAG_LEN, params }))
+    }
+
+    fn advance(&mut self, p: &FrameParams) -> Result<()> {
+        self.stage = if p.is_final {
             self.after_body()
         } else {
             // A regular frame's seq is never 0xFFFFFFFF (that is the final-frame marker).
-            match seq.checked_add(1) {
+            match p.seq.checked_add(1) {
                 Some(next_seq) => BodyStage::Frames { next_seq },
                 None => return Err(Error::body("frame sequence number overflow")),
             }
         };
-        Ok(Ok(r.pos()))
+        Ok(())
+    }
+
+    // ---- frame-level API for an external AES-GCM engine ----------------------------------
+
+    /// The content-encryption key, for an external AES-GCM engine (e.g. WebCrypto `importKey`).
+    ///
+    /// # Security
+    /// Import it as a non-extractable key and wipe every copy.
+    pub fn content_key(&self) -> &DataKey {
+        &self.verified.content_key
+    }
+
+    /// External engine: reads the prefix of the next frame from the start of `bytes` and checks
+    /// its sequence number and length. On success the decryptor moves past the frame: the caller
+    /// must open `sealed_len` bytes (ciphertext || tag) after `prefix_len` with the returned IV and
+    /// AAD, [`absorb`](Self::absorb) the frame's bytes if the suite signs, and abandon the message
+    /// if the tag fails. Plaintext of the final frame must be held until [`finish`](Self::finish).
+    ///
+    /// # Errors
+    /// [`Error::MalformedBody`] for a frame out of order or too long; [`Error::InvalidState`] when no
+    /// frame is expected (non-framed body, footer, or end of message).
+    pub fn begin_frame(&mut self, bytes: &[u8]) -> Result<Result<OpenFrame, Need>> {
+        let frame = self.peek_frame(bytes)?;
+        if let Ok(f) = &frame {
+            self.advance(&f.params)?;
+        }
+        Ok(frame)
+    }
+
+    /// External engine: feeds a frame's wire bytes (prefix, ciphertext, tag) to the signature hash.
+    pub fn absorb(&mut self, bytes: &[u8]) {
+        self.hash(bytes);
+    }
+
+    /// Whether the message has a footer still to read (signed suite, frames done).
+    pub fn expects_footer(&self) -> bool {
+        matches!(self.stage, BodyStage::Footer)
+    }
+
+    /// External engine: reads and verifies the footer from the start of `bytes`.
+    /// Returns the bytes used.
+    ///
+    /// # Errors
+    /// [`Error::SignatureInvalid`]; [`Error::InvalidState`] if no footer is expected.
+    pub fn read_footer(&mut self, bytes: &[u8]) -> Result<Result<usize, Need>> {
+        if !self.expects_footer() {
+            return Err(Error::InvalidState("no footer is expected here"));
+        }
+        self.footer(bytes)
     }
 
     fn non_framed(&mut self, bytes: &[u8]) -> Result<Result<usize, Need>> {

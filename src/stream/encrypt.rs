@@ -4,6 +4,7 @@
 use crate::crypto::aead::AeadKey;
 use crate::crypto::kdf;
 use crate::crypto::random_bytes;
+use crate::crypto::secret::DataKey;
 use crate::crypto::signature::{MessageHasher, Signer};
 use crate::error::{Error, Result};
 use crate::format::body::{body_aad, frame_iv, BodyKind, FINAL_FRAME_MARKER};
@@ -56,19 +57,45 @@ impl EncryptOptions {
     }
 }
 
+/// Everything an AES-GCM engine needs to seal or open one frame, computed by the core.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FrameParams {
+    pub seq: u32,
+    pub is_final: bool,
+    /// Plaintext length of the frame.
+    pub len: u32,
+    pub iv: [u8; IV_LEN],
+    /// `message id || content string || seq || length`.
+    pub aad: Vec<u8>,
+    /// The frame's wire bytes before the ciphertext (sequence number, IV, and for the final frame
+    /// the marker and length).
+    pub prefix: Vec<u8>,
+}
+
 /// Encrypts one message as a stream.
+///
+/// Two ways to drive it:
+/// * [`push`](Self::push) / [`finish`](Self::finish): the core frames the plaintext and seals each
+///   frame with its own AES-GCM;
+/// * frame by frame with an external AES-GCM engine (WebCrypto in browsers):
+///   [`take_header`](Self::take_header), then per frame [`begin_frame`](Self::begin_frame), seal
+///   with [`content_key`](Self::content_key), [`absorb`](Self::absorb) the frame's bytes, and at the
+///   end [`footer`](Self::footer). Both produce the same bytes.
 pub struct MessageEncryptor {
     header: MessageHeader,
     /// Header body + auth, until the first output call writes them.
     header_bytes: Option<Vec<u8>>,
+    content_key: DataKey,
     key: AeadKey,
-    frame_len: usize,
+    frame_len: u32,
     /// Sequence number of the next frame (starts at 1).
     seq: u32,
+    final_written: bool,
     /// Plaintext not yet framed: at most one frame, held until we know whether more follows.
     pending: Vec<u8>,
     signing: Option<(Signer, MessageHasher)>,
-    plaintext_len: u64,
+    /// Plaintext bytes in frames begun so far.
+    framed_len: u64,
 }
 
 impl MessageEncryptor {
@@ -79,6 +106,19 @@ impl MessageEncryptor {
     /// [`Error::InvalidArgument`] if the materials have no data key or no EDK, or the frame length is
     /// out of range; [`Error::CommitmentPolicy`] for a non-committing suite.
     pub fn new(materials: EncryptionMaterials, frame_length: u32) -> Result<Self> {
+        let mut message_id = vec![0u8; materials.suite.message_id_len()];
+        random_bytes(&mut message_id)?;
+        Self::with_message_id(materials, frame_length, message_id)
+    }
+
+    /// As [`new`](Self::new) with a given message id: for known-answer tests only.
+    ///
+    /// # Security
+    /// A message id must never repeat under the same data key.
+    ///
+    /// # Errors
+    /// As [`new`](Self::new), and [`Error::InvalidArgument`] for a message id of the wrong length.
+    pub fn with_message_id(materials: EncryptionMaterials, frame_length: u32, message_id: Vec<u8>) -> Result<Self> {
         if frame_length == 0 || frame_length > MAX_FRAME_LEN {
             return Err(Error::arg(format!("frame length must be 1 to {MAX_FRAME_LEN} bytes, got {frame_length}")));
         }
@@ -88,8 +128,6 @@ impl MessageEncryptor {
         if encrypted_data_keys.is_empty() {
             return Err(Error::arg("no keyring produced an encrypted data key"));
         }
-        let mut message_id = vec![0u8; suite.message_id_len()];
-        random_bytes(&mut message_id)?;
         let derived = kdf::derive(suite, &data_key, &message_id)?;
         let key = AeadKey::new(derived.content_key.as_bytes())?;
         let header = MessageHeader {
@@ -118,12 +156,14 @@ impl MessageEncryptor {
         Ok(MessageEncryptor {
             header,
             header_bytes: Some(header_bytes),
+            content_key: derived.content_key,
             key,
-            frame_len: frame_length as usize,
+            frame_len: frame_length,
             seq: 1,
+            final_written: false,
             pending: Vec::new(),
             signing,
-            plaintext_len: 0,
+            framed_len: 0,
         })
     }
 
@@ -132,29 +172,35 @@ impl MessageEncryptor {
         &self.header
     }
 
+    /// Plaintext bytes accepted so far (framed or pending).
+    pub fn plaintext_len(&self) -> u64 {
+        self.framed_len + self.pending.len() as u64
+    }
+
     /// Encrypts `plaintext`, appending the header (first call) and every completed frame to `out`.
     /// A frame is written once a byte beyond it arrives, so the last full frame can become the final one.
     ///
     /// # Errors
-    /// [`Error::LimitExceeded`] past 2^32 - 1 frames.
+    /// [`Error::LimitExceeded`] past 2^32 - 1 frames; [`Error::InvalidState`] after the final frame.
     pub fn push(&mut self, mut plaintext: &[u8], out: &mut Vec<u8>) -> Result<()> {
         self.write_header(out);
-        let f = self.frame_len;
+        let f = self.frame_len as usize;
         while !plaintext.is_empty() {
             if self.pending.len() == f {
+                // Take the buffer out to seal it while borrowing self, then put it back for reuse.
                 let frame = core::mem::take(&mut self.pending);
                 self.seal_frame(&frame, false, out)?;
                 self.pending = frame;
                 self.pending.clear();
             }
             if self.pending.is_empty() && plaintext.len() > f {
-                let (frame, rest) = plaintext.split_at(f);
+                let (frame, rest) = plaintext.split_at_checked(f).ok_or(Error::InvalidState("frame split"))?;
                 self.seal_frame(frame, false, out)?;
                 plaintext = rest;
                 continue;
             }
             let n = (f - self.pending.len()).min(plaintext.len());
-            let (head, rest) = plaintext.split_at(n);
+            let (head, rest) = plaintext.split_at_checked(n).ok_or(Error::InvalidState("frame split"))?;
             self.pending.extend_from_slice(head);
             plaintext = rest;
         }
@@ -169,18 +215,101 @@ impl MessageEncryptor {
         self.write_header(out);
         let last = core::mem::take(&mut self.pending);
         self.seal_frame(&last, true, out)?;
-        if let Some((signer, hasher)) = self.signing.take() {
-            let sig = signer.sign(hasher)?;
-            // DER ECDSA signatures are at most 105 bytes.
-            out.extend_from_slice(&(sig.len() as u16).to_be_bytes());
-            out.extend_from_slice(&sig);
-        }
+        let footer = self.footer_bytes()?;
+        out.extend_from_slice(&footer);
         Ok(self.header)
     }
 
-    /// Plaintext bytes accepted so far (framed or pending).
-    pub fn plaintext_len(&self) -> u64 {
-        self.plaintext_len + self.pending.len() as u64
+    // ---- frame-level API for an external AES-GCM engine ----------------------------------
+
+    /// The header bytes (body and auth), the first time only.
+    pub fn take_header(&mut self) -> Option<Vec<u8>> {
+        self.header_bytes.take()
+    }
+
+    /// The content-encryption key, for an external AES-GCM engine (e.g. WebCrypto `importKey`).
+    ///
+    /// # Security
+    /// This is the key that encrypts every frame of this message. Import it as a non-extractable
+    /// key and wipe every copy.
+    pub fn content_key(&self) -> &DataKey {
+        &self.content_key
+    }
+
+    /// Parameters of the next frame: `len` plaintext bytes, which must be exactly the frame length
+    /// for a regular frame and at most the frame length for the final one. Advances the sequence.
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] for a wrong length; [`Error::InvalidState`] after the final frame;
+    /// [`Error::LimitExceeded`] past 2^32 - 1 frames.
+    pub fn begin_frame(&mut self, len: usize, is_final: bool) -> Result<FrameParams> {
+        if self.final_written {
+            return Err(Error::InvalidState("the final frame was already written"));
+        }
+        let f = self.frame_len as usize;
+        if (!is_final && len != f) || len > f {
+            return Err(Error::arg(format!(
+                "a {} frame holds {} {f} bytes, got {len}",
+                if is_final { "final" } else { "regular" },
+                if is_final { "at most" } else { "exactly" }
+            )));
+        }
+        let seq = self.seq;
+        if !is_final && seq == FINAL_FRAME_MARKER {
+            return Err(Error::LimitExceeded("a message holds at most 2^32 - 1 frames".into()));
+        }
+        let kind = if is_final { BodyKind::FinalFrame } else { BodyKind::Frame };
+        let iv = frame_iv(seq);
+        // len <= frame length <= 2^31 - 1
+        let len = len as u32;
+        let mut prefix = Vec::with_capacity(24);
+        if is_final {
+            prefix.extend_from_slice(&FINAL_FRAME_MARKER.to_be_bytes());
+        }
+        prefix.extend_from_slice(&seq.to_be_bytes());
+        prefix.extend_from_slice(&iv);
+        if is_final {
+            prefix.extend_from_slice(&len.to_be_bytes());
+        }
+        let aad = body_aad(&self.header.message_id, kind, seq, u64::from(len));
+        self.seq = seq.wrapping_add(1);
+        self.final_written = is_final;
+        self.framed_len += u64::from(len);
+        Ok(FrameParams { seq, is_final, len, iv, aad, prefix })
+    }
+
+    /// Whether [`absorb`](Self::absorb) must see the frames (signed suites hash every byte).
+    pub fn is_signing(&self) -> bool {
+        self.signing.is_some()
+    }
+
+    /// Feeds written body bytes (each frame's prefix, ciphertext and tag, in order) to the
+    /// signature hash. A no-op for unsigned suites.
+    pub fn absorb(&mut self, bytes: &[u8]) {
+        if let Some((_, h)) = &mut self.signing {
+            h.update(bytes);
+        }
+    }
+
+    /// The footer (empty for unsigned suites), once the final frame was begun. Consumes the encryptor.
+    ///
+    /// # Errors
+    /// [`Error::InvalidState`] if no final frame was written.
+    pub fn footer(mut self) -> Result<Vec<u8>> {
+        self.footer_bytes()
+    }
+
+    fn footer_bytes(&mut self) -> Result<Vec<u8>> {
+        if !self.final_written {
+            return Err(Error::InvalidState("the final frame was not written"));
+        }
+        let Some((signer, hasher)) = self.signing.take() else { return Ok(Vec::new()) };
+        let sig = signer.sign(hasher)?;
+        let mut footer = Vec::with_capacity(2 + sig.len());
+        // DER ECDSA signatures are at most 105 bytes.
+        footer.extend_from_slice(&(sig.len() as u16).to_be_bytes());
+        footer.extend_from_slice(&sig);
+        Ok(footer)
     }
 
     fn write_header(&mut self, out: &mut Vec<u8>) {
@@ -190,32 +319,16 @@ impl MessageEncryptor {
     }
 
     fn seal_frame(&mut self, plain: &[u8], is_final: bool, out: &mut Vec<u8>) -> Result<()> {
-        let seq = self.seq;
-        if !is_final && seq == FINAL_FRAME_MARKER {
-            return Err(Error::LimitExceeded("a message holds at most 2^32 - 1 frames".into()));
-        }
+        let p = self.begin_frame(plain.len(), is_final)?;
         let start = out.len();
-        let kind = if is_final { BodyKind::FinalFrame } else { BodyKind::Frame };
-        let iv = frame_iv(seq);
-        if is_final {
-            out.extend_from_slice(&FINAL_FRAME_MARKER.to_be_bytes());
-        }
-        out.extend_from_slice(&seq.to_be_bytes());
-        out.extend_from_slice(&iv);
-        if is_final {
-            // plain.len() <= frame_len <= 2^31 - 1
-            out.extend_from_slice(&(plain.len() as u32).to_be_bytes());
-        }
+        out.extend_from_slice(&p.prefix);
         let ct_start = out.len();
         out.extend_from_slice(plain);
-        let aad = body_aad(&self.header.message_id, kind, seq, plain.len() as u64);
-        let tag = self.key.seal(&iv, &aad, tail_mut(out, ct_start))?;
+        let tag = self.key.seal(&p.iv, &p.aad, tail_mut(out, ct_start))?;
         out.extend_from_slice(&tag);
         if let Some((_, h)) = &mut self.signing {
             h.update(tail(out, start));
         }
-        self.plaintext_len += plain.len() as u64;
-        self.seq = seq.wrapping_add(1);
         Ok(())
     }
 }

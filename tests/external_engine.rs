@@ -1,0 +1,137 @@
+//! The frame-level API used by external AES-GCM engines (WebCrypto in browsers) produces the same
+//! bytes as the core's own cipher, and reads what it writes. Here the "external engine" is the
+//! RustCrypto `aes-gcm` crate called directly with the exported content key.
+#![cfg(not(target_arch = "wasm32"))]
+
+mod common;
+
+use aes_gcm::aead::{Aead, KeyInit, Payload};
+use aes_gcm::{Aes256Gcm, Nonce};
+use common::{context, keyring, plaintext};
+use envseal::format::header::{self, HeaderLimits};
+use envseal::stream::{BodyDecryptor, VerifiedHeader};
+use envseal::{
+    encrypt, AlgorithmSuite, DataKey, EncryptOptions, EncryptedDataKey, EncryptionMaterials, MessageEncryptor,
+};
+
+fn materials(suite: AlgorithmSuite) -> EncryptionMaterials {
+    let mut m = EncryptionMaterials::new(suite, context(&[("engine", "external")])).unwrap();
+    m.set_data_key(DataKey::new((0..32).collect())).unwrap();
+    m.encrypted_data_keys.push(EncryptedDataKey {
+        provider_id: "static".into(),
+        provider_info: b"k".to_vec(),
+        ciphertext: vec![0; 48],
+    });
+    m
+}
+
+/// Encrypts with the frame-level API, sealing each frame with `aes-gcm` directly.
+fn encrypt_external(enc: &mut MessageEncryptor, pt: &[u8], f: usize) -> Vec<u8> {
+    let cipher = Aes256Gcm::new_from_slice(enc.content_key().as_bytes()).unwrap();
+    let mut out = enc.take_header().unwrap();
+    let chunks: Vec<&[u8]> = if pt.is_empty() { vec![&[][..]] } else { pt.chunks(f).collect() };
+    for (i, chunk) in chunks.iter().enumerate() {
+        let p = enc.begin_frame(chunk.len(), i + 1 == chunks.len()).unwrap();
+        let sealed = cipher.encrypt(&Nonce::from(p.iv), Payload { msg: chunk, aad: &p.aad }).unwrap();
+        enc.absorb(&p.prefix);
+        enc.absorb(&sealed);
+        out.extend_from_slice(&p.prefix);
+        out.extend_from_slice(&sealed);
+    }
+    out
+}
+
+#[test]
+fn external_sealing_is_byte_identical_to_the_core_cipher() {
+    let suite = AlgorithmSuite::Aes256GcmHkdfSha512CommitKey;
+    let f = 100usize;
+    for len in [0, 1, 99, 100, 101, 250, 300] {
+        let pt = plaintext(len, 3);
+        let id = vec![0x42; 32];
+        let mut a = MessageEncryptor::with_message_id(materials(suite), f as u32, id.clone()).unwrap();
+        let mut external = encrypt_external(&mut a, &pt, f);
+        external.extend_from_slice(&a.footer().unwrap());
+        let mut b = MessageEncryptor::with_message_id(materials(suite), f as u32, id).unwrap();
+        let mut internal = Vec::new();
+        b.push(&pt, &mut internal).unwrap();
+        b.finish(&mut internal).unwrap();
+        assert_eq!(external, internal, "len {len}");
+    }
+}
+
+#[test]
+fn external_signed_messages_verify_in_the_core() {
+    let suite = AlgorithmSuite::Aes256GcmHkdfSha512CommitKeyEcdsaP384;
+    let pt = plaintext(1000, 4);
+    let mut enc = MessageEncryptor::new(materials(suite), 256).unwrap();
+    let mut msg = encrypt_external(&mut enc, &pt, 256);
+    msg.extend_from_slice(&enc.footer().unwrap());
+    let (got, h) = decrypt_external(&msg, &DataKey::new((0..32).collect())).unwrap();
+    assert_eq!(got, pt);
+    assert_eq!(h.suite, suite);
+}
+
+/// Decrypts with the frame-level API, opening each frame with `aes-gcm` directly.
+fn decrypt_external(msg: &[u8], data_key: &DataKey) -> envseal::Result<(Vec<u8>, envseal::MessageHeader)> {
+    let unverified = header::parse(msg, HeaderLimits::default())?;
+    let mut rest = &msg[unverified.wire_len()..];
+    let verified = VerifiedHeader::verify(unverified, data_key, &Default::default())?;
+    let mut body = BodyDecryptor::new(verified, 1 << 20);
+    let cipher = Aes256Gcm::new_from_slice(body.content_key().as_bytes()).unwrap();
+    let (mut out, mut held) = (Vec::new(), Vec::new());
+    loop {
+        if body.expects_footer() {
+            let used = body.read_footer(rest)?.map_err(|_| envseal::Error::Truncated("footer".into()))?;
+            rest = &rest[used..];
+            break;
+        }
+        let Ok(frame) = body.begin_frame(rest) else { break };
+        let frame = frame.map_err(|_| envseal::Error::Truncated("frame".into()))?;
+        let total = frame.prefix_len + frame.sealed_len;
+        let sealed = rest.get(frame.prefix_len..total).ok_or(envseal::Error::Truncated("frame".into()))?;
+        let p = &frame.params;
+        let plain = cipher
+            .decrypt(&Nonce::from(p.iv), Payload { msg: sealed, aad: &p.aad })
+            .map_err(|_| envseal::Error::DecryptFailed)?;
+        body.absorb(&rest[..total]);
+        rest = &rest[total..];
+        if p.is_final {
+            held = plain;
+            if !body.expects_footer() {
+                break;
+            }
+        } else {
+            out.extend_from_slice(&plain);
+        }
+    }
+    if !rest.is_empty() {
+        return Err(envseal::Error::TrailingData { extra: rest.len() });
+    }
+    let header = body.finish(&mut out)?;
+    out.extend_from_slice(&held);
+    Ok((out, header))
+}
+
+#[test]
+fn external_opening_reads_core_messages_and_rejects_tampering() {
+    for suite in [AlgorithmSuite::Aes256GcmHkdfSha512CommitKey, AlgorithmSuite::Aes256GcmHkdfSha512CommitKeyEcdsaP384] {
+        let pt = plaintext(700, 5);
+        let options = EncryptOptions { suite, frame_length: 128, ..Default::default() };
+        let (msg, _) = encrypt(&keyring(1), &pt, &options).unwrap();
+        let unverified = header::parse(&msg, HeaderLimits::default()).unwrap();
+        let full = unverified.header.encryption_context.clone();
+        let dk = envseal::keyring::Keyring::on_decrypt(
+            &keyring(1),
+            &envseal::materials::DecryptionMaterials { suite, encryption_context: &full },
+            &unverified.header.encrypted_data_keys,
+        )
+        .unwrap()
+        .unwrap();
+        assert_eq!(decrypt_external(&msg, &dk).unwrap().0, pt);
+        for i in [unverified.wire_len() + 20, msg.len() - 1] {
+            let mut bad = msg.clone();
+            bad[i] ^= 1;
+            assert!(decrypt_external(&bad, &dk).is_err(), "{suite:?} byte {i}");
+        }
+    }
+}
