@@ -332,3 +332,39 @@ impl MessageEncryptor {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::format::EncryptedDataKey;
+
+    fn encryptor() -> MessageEncryptor {
+        let mut m = EncryptionMaterials::new(AlgorithmSuite::DEFAULT, EncryptionContext::new()).unwrap();
+        m.set_data_key(DataKey::new(vec![1; 32])).unwrap();
+        m.encrypted_data_keys.push(EncryptedDataKey {
+            provider_id: "p".into(),
+            provider_info: vec![],
+            ciphertext: vec![1],
+        });
+        MessageEncryptor::new(m, 16).unwrap()
+    }
+
+    #[test]
+    fn at_most_2_pow_32_minus_1_frames() {
+        let mut enc = encryptor();
+        enc.seq = u32::MAX - 1;
+        assert!(enc.begin_frame(16, false).is_ok(), "frame 2^32 - 2 is regular");
+        assert_eq!(enc.begin_frame(16, false).unwrap_err().code(), "LIMIT_EXCEEDED");
+        let last = enc.begin_frame(3, true).unwrap();
+        assert_eq!(last.seq, u32::MAX, "the 2^32 - 1st frame can only be the final one");
+        assert_eq!(enc.begin_frame(0, true).unwrap_err().code(), "INVALID_STATE");
+    }
+
+    #[test]
+    fn frame_lengths_are_checked() {
+        let mut enc = encryptor();
+        assert_eq!(enc.begin_frame(15, false).unwrap_err().code(), "INVALID_ARGUMENT");
+        assert_eq!(enc.begin_frame(17, true).unwrap_err().code(), "INVALID_ARGUMENT");
+        assert!(encryptor().footer().is_err(), "no footer before the final frame");
+    }
+}
