@@ -38,7 +38,7 @@ pub mod stream;
 pub mod suite;
 
 #[cfg(target_arch = "wasm32")]
-mod wasm;
+pub mod wasm;
 
 pub use crypto::secret::DataKey;
 pub use error::{Error, Result};

@@ -48,9 +48,7 @@ impl EncryptionMaterials {
     /// [`Error::Keyring`] if no random source is available.
     pub fn generate_data_key(&mut self) -> Result<&DataKey> {
         if self.data_key.is_none() {
-            let mut k = vec![0u8; self.suite.key_len()];
-            crate::crypto::random_bytes(&mut k)?;
-            self.data_key = Some(DataKey::new(k));
+            self.data_key = Some(DataKey::random(self.suite.key_len())?);
         }
         self.data_key.as_ref().ok_or(Error::InvalidState("data key"))
     }

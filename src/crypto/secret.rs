@@ -35,6 +35,16 @@ impl DataKey {
         self.0.is_empty()
     }
 
+    /// `len` fresh random bytes from the platform's CSPRNG.
+    ///
+    /// # Errors
+    /// [`crate::Error::Keyring`] if no random source is available.
+    pub fn random(len: usize) -> crate::Result<Self> {
+        let mut key = DataKey(vec![0u8; len]);
+        crate::crypto::random_bytes(&mut key.0)?;
+        Ok(key)
+    }
+
     /// An explicit copy (there is deliberately no `Clone`).
     pub fn duplicate(&self) -> Self {
         DataKey(self.0.clone())

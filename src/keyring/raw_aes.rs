@@ -79,9 +79,11 @@ impl Keyring for RawAesKeyring {
         let data_key = materials.generate_data_key()?;
         let mut iv = [0u8; IV_LEN];
         random_bytes(&mut iv)?;
-        let mut ciphertext = Vec::with_capacity(data_key.len() + TAG_LEN);
-        ciphertext.extend_from_slice(data_key.as_bytes());
-        let tag = self.key.seal(&iv, &aad, &mut ciphertext)?;
+        // The buffer holds the plaintext key until sealed in place; wipe it on any early return.
+        let mut buf = Zeroizing::new(Vec::with_capacity(data_key.len() + TAG_LEN));
+        buf.extend_from_slice(data_key.as_bytes());
+        let tag = self.key.seal(&iv, &aad, &mut buf)?;
+        let mut ciphertext = core::mem::take(&mut *buf);
         ciphertext.extend_from_slice(&tag);
         let edk = EncryptedDataKey {
             provider_id: self.namespace.clone(),

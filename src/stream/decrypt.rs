@@ -579,6 +579,7 @@ impl MessageDecryptor {
         };
         match key {
             Ok(k) => self.provide_data_key(k),
+            Err(e @ Error::InvalidState(_)) => Err(e),
             Err(e) => {
                 self.phase = Phase::Failed;
                 Err(e)

@@ -1,1 +1,25 @@
-//! wasm-bindgen bindings (see the bindings module files). Thin: no crypto or format logic here.
+//! wasm-bindgen bindings: the JavaScript face of the core, and nothing more.
+//!
+//! Thin by rule: no crypto and no format logic here. Each binding reads its JavaScript arguments
+//! ([`args`]), calls the core, and turns the result into plain JavaScript values ([`header`]) or
+//! the error into a JavaScript `Error` with a stable `code` ([`errors`]).
+//!
+//! | file | exports |
+//! |---|---|
+//! | [`keyrings`] | `RawAesKeyring`, `MultiKeyring` (and the internal `KeyringHandle`) |
+//! | [`api`] | `encrypt`, `decrypt`, `generateDataKey` (one-shot, synchronous here; `index.js` makes them async) |
+//! | [`stream`] | `MessageEncryptor`, `MessageDecryptor` (sans-io handles the streaming adapters build on) |
+//!
+//! No JavaScript input reaches an `unwrap` or an index: a wrong shape is a `TypeError`, a wrong
+//! value a `RangeError` (both with code `INVALID_ARGUMENT`), and core errors keep their codes.
+
+pub mod api;
+pub mod args;
+pub mod errors;
+pub mod header;
+pub mod keyrings;
+pub mod stream;
+
+pub use api::{decrypt, encrypt, generate_data_key};
+pub use keyrings::{KeyringHandle, MultiKeyring, RawAesKeyring};
+pub use stream::{DecryptorHandle, EncryptorHandle};

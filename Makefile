@@ -1,0 +1,84 @@
+# envseal: every command a developer or CI needs. `make help` lists them.
+# Each target installs what it is missing first (scripts/setup.sh), so a fresh machine works.
+
+SHELL := /bin/bash
+export PATH := $(HOME)/.cargo/bin:$(PATH)
+CARGO ?= cargo
+PY := .venv/bin/python
+CLI := target/release/envseal
+INTEROP := target/interop
+HOST ?= 127.0.0.1
+PORT ?= 8080
+
+.PHONY: help setup build cli pkg test test-rust test-interop test-wasm test-js demo bench-cli fuzz clean
+
+help:
+	@echo "make demo   - set up, build, serve the demo on http://$(HOST):$(PORT)/"
+	@echo "make test   - set up and run every test (Rust, vectors, Python interop, wasm, Node)"
+	@echo "make pkg    - build the npm package into pkg/"
+	@echo "make cli    - build the envseal CLI (target/release/envseal)"
+	@echo "make bench-cli - CLI throughput on a 1 GiB file (docs/benchmarks.md)"
+	@echo "make fuzz   - run each cargo-fuzz target for FUZZ_SECONDS (default 60) each"
+
+setup:
+	@scripts/setup.sh all
+
+cli:
+	$(CARGO) build --release -p envseal-cli
+
+pkg:
+	@scripts/setup.sh build
+	scripts/build-pkg.sh
+
+build: cli pkg
+
+# ---- tests -------------------------------------------------------------------------------
+test: setup
+	$(MAKE) --no-print-directory test-rust
+	$(MAKE) --no-print-directory test-interop
+	$(MAKE) --no-print-directory test-wasm
+	$(MAKE) --no-print-directory test-js
+
+# Core, keyrings, CLI and shared test vectors (cli/tests runs `envseal vectors`).
+test-rust:
+	$(CARGO) test --workspace
+
+# The official AWS Encryption SDK for Python, both directions.
+test-interop: cli
+	@scripts/setup.sh python
+	rm -rf $(INTEROP) && mkdir -p $(INTEROP)
+	@echo "== Python SDK writes, envseal reads"
+	$(PY) tests/interop/python_writes.py $(INTEROP)/python-wrote
+	$(CLI) vectors $(INTEROP)/python-wrote
+	@echo "== envseal writes, Python SDK reads"
+	$(PY) tests/interop/envseal_writes.py $(CLI) $(INTEROP)/envseal-wrote
+	$(PY) tests/interop/python_reads.py $(INTEROP)/envseal-wrote
+
+# wasm-bindgen tests of the bindings, in Node and in headless Chromium.
+test-wasm:
+	@scripts/setup.sh build && scripts/setup.sh browsers
+	wasm-pack test --node -- --test web
+	WASM_BINDGEN_USE_BROWSER=1 CHROMEDRIVER=/usr/bin/chromedriver wasm-pack test --headless --chrome -- --test web
+
+# node:test suites against the built, installed npm package (and a page in Chromium).
+test-js: pkg
+	@scripts/setup.sh node
+	cd tests/js && npm install --no-audit --no-fund --loglevel=error >/dev/null && node --test
+
+# ---- demo --------------------------------------------------------------------------------
+demo: setup pkg
+	rm -rf www/pkg && cp -r pkg www/pkg
+	@echo "envseal demo: http://$(HOST):$(PORT)/"
+	node scripts/serve.mjs www $(HOST) $(PORT)
+
+# ---- benchmarks (not part of `make test`) -------------------------------------------------
+bench-cli: cli
+	scripts/bench-cli.sh
+
+FUZZ_SECONDS ?= 60
+fuzz:
+	scripts/fuzz.sh $(FUZZ_SECONDS)
+
+clean:
+	$(CARGO) clean
+	rm -rf pkg www/pkg .venv tests/js/node_modules

@@ -1,0 +1,74 @@
+// The package as published: its files, its manifest, its types, and that its browser code
+// depends on nothing Node-only.
+
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { test } from 'node:test';
+import { promisify } from 'node:util';
+
+import * as envseal from 'envseal';
+
+const pkgDir = fileURLToPath(new URL('.', import.meta.resolve('envseal')));
+const read = (file) => readFileSync(new URL(file, `file://${pkgDir}/`), 'utf8');
+const manifest = JSON.parse(read('package.json'));
+
+test('package.json: an ES module package named envseal with types and exports', () => {
+  assert.equal(manifest.name, 'envseal');
+  assert.equal(manifest.type, 'module');
+  assert.equal(manifest.sideEffects, false);
+  assert.equal(manifest.engines.node, '>=20');
+  assert.deepEqual(manifest.exports['.'], { types: './index.d.ts', default: './index.js' });
+});
+
+test('npm pack ships exactly the loader, the types, the glue, the wasm and the README', async () => {
+  const { stdout } = await promisify(execFile)('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], {
+    cwd: pkgDir,
+  });
+  const [{ files }] = JSON.parse(stdout);
+  assert.deepEqual(files.map((f) => f.path).sort(), [
+    'README.md',
+    'index.d.ts',
+    'index.js',
+    'package.json',
+    'wasm/envseal.js',
+    'wasm/envseal_bg.wasm',
+  ]);
+});
+
+test('index.d.ts declares every runtime export, and nothing internal leaks', () => {
+  const types = read('index.d.ts');
+  const runtime = Object.keys(envseal).sort();
+  assert.deepEqual(runtime, [
+    'AlgorithmSuite',
+    'CommitmentPolicy',
+    'MultiKeyring',
+    'RawAesKeyring',
+    'decrypt',
+    'encrypt',
+    'generateDataKey',
+    'init',
+  ]);
+  for (const name of runtime) {
+    assert.match(types, new RegExp(`export (declare )?(function|const|class) ${name}\\b`), name);
+  }
+});
+
+test('the browser code uses no Node-only globals and imports node: only lazily', () => {
+  const code = (file) =>
+    read(file)
+      .replace(/\/\*[\s\S]*?\*\//g, '')
+      .replace(/\/\/.*$/gm, '');
+  const loader = code('index.js');
+  for (const global of ['Buffer', 'window', 'process', 'require', '__dirname', 'global']) {
+    assert.ok(!new RegExp(`\\b${global}\\b`).test(loader), `index.js mentions ${global}`);
+  }
+  // The generated glue probes for globals (getrandom looks for `crypto` on globalThis, self,
+  // window, global and process), always behind typeof or property checks; it imports nothing.
+  const glue = code('wasm/envseal.js');
+  assert.ok(!/\bBuffer\b/.test(glue), 'the glue mentions Buffer');
+  for (const [file, source] of [['index.js', loader], ['wasm/envseal.js', glue]]) {
+    assert.ok(!/import\s[^(]*['"]node:/.test(source), `${file} imports a node: module statically`);
+  }
+});

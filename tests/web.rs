@@ -1,0 +1,400 @@
+//! wasm-bindgen tests of the bindings (`src/wasm/`), run in Node and in headless Chromium:
+//!
+//! ```text
+//! wasm-pack test --node -- --test web
+//! WASM_BINDGEN_USE_BROWSER=1 CHROMEDRIVER=/usr/bin/chromedriver wasm-pack test --headless --chrome -- --test web
+//! ```
+//! The file carries no `wasm_bindgen_test_configure!`, so it defaults to Node;
+//! `WASM_BINDGEN_USE_BROWSER=1` moves the same binary into the browser.
+//!
+//! These call the bindings as Rust functions, with JavaScript values built here, and check what
+//! JavaScript would see: the objects returned, and errors as `Error`s with a `code`.
+#![cfg(target_arch = "wasm32")]
+
+use envseal::crypto::secret::DataKey;
+use envseal::wasm::{self, DecryptorHandle, EncryptorHandle, MultiKeyring, RawAesKeyring};
+use envseal::{AlgorithmSuite, EncryptedDataKey, EncryptionContext, EncryptionMaterials, MessageEncryptor};
+use js_sys::{Array, Object, Reflect, Uint8Array};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_test::wasm_bindgen_test;
+
+// ---- helpers: JavaScript values ---------------------------------------------------------
+
+fn object(pairs: &[(&str, JsValue)]) -> JsValue {
+    let o = Object::new();
+    for (k, v) in pairs {
+        Reflect::set(&o, &JsValue::from_str(k), v).unwrap();
+    }
+    o.into()
+}
+
+fn context(pairs: &[(&str, &str)]) -> JsValue {
+    object(&pairs.iter().map(|(k, v)| (*k, JsValue::from_str(v))).collect::<Vec<_>>())
+}
+
+fn bytes(b: &[u8]) -> JsValue {
+    Uint8Array::from(b).into()
+}
+
+fn get(value: &JsValue, key: &str) -> JsValue {
+    Reflect::get(value, &JsValue::from_str(key)).unwrap()
+}
+
+fn to_vec(value: &JsValue) -> Vec<u8> {
+    value.dyn_ref::<Uint8Array>().expect("a Uint8Array").to_vec()
+}
+
+fn raw_aes(name: &str, key: &[u8]) -> JsValue {
+    let options =
+        object(&[("keyNamespace", "web-tests".into()), ("keyName", name.into()), ("wrappingKey", bytes(key))]);
+    RawAesKeyring::new(&options).unwrap().into()
+}
+
+/// The `code` of a thrown value, after checking it is a JavaScript `Error` with a message.
+fn code(error: JsValue) -> String {
+    let e = error.dyn_ref::<js_sys::Error>().expect("errors are JavaScript Error objects");
+    assert!(!String::from(e.message()).is_empty(), "errors have a message");
+    get(&error, "code").as_string().expect("errors have a string code")
+}
+
+fn type_error_code(error: JsValue) -> String {
+    assert!(error.is_instance_of::<js_sys::TypeError>(), "expected a TypeError: {error:?}");
+    code(error)
+}
+
+fn encrypt(keyring: &JsValue, plaintext: &[u8], options: JsValue) -> (Vec<u8>, JsValue) {
+    let result: JsValue = wasm::encrypt(keyring, &bytes(plaintext), &options).unwrap().into();
+    (to_vec(&get(&result, "ciphertext")), get(&result, "header"))
+}
+
+fn decrypt(keyring: &JsValue, message: &[u8], options: JsValue) -> Result<(Vec<u8>, JsValue), JsValue> {
+    let result: JsValue = wasm::decrypt(keyring, &bytes(message), &options)?.into();
+    Ok((to_vec(&get(&result, "plaintext")), get(&result, "header")))
+}
+
+fn plaintext(len: usize) -> Vec<u8> {
+    (0..len).map(|i| (i * 31 % 251) as u8).collect()
+}
+
+// ---- one-shot API -----------------------------------------------------------------------
+
+#[wasm_bindgen_test]
+fn round_trip_both_suites_and_sizes() {
+    let keyring = raw_aes("k", &[1; 32]);
+    for suite in [0x0478, 0x0578] {
+        for len in [0, 1, 99, 100, 101, 1000] {
+            let options = object(&[
+                ("suite", suite.into()),
+                ("frameLength", 100.into()),
+                ("encryptionContext", context(&[("user", "alice"), ("ключ", "значение 🔐")])),
+            ]);
+            let data = plaintext(len);
+            let (message, header) = encrypt(&keyring, &data, options);
+            let (back, read) = decrypt(&keyring, &message, context(&[])).unwrap();
+            assert_eq!(back, data, "suite {suite:#06x}, {len} bytes");
+            assert_eq!(get(&header, "suiteId").as_f64(), Some(f64::from(suite)));
+            assert_eq!(get(&read, "suiteId").as_f64(), Some(f64::from(suite)));
+        }
+    }
+}
+
+#[wasm_bindgen_test]
+fn header_is_a_plain_object() {
+    let keyring = raw_aes("header-key", &[2; 16]);
+    let options = object(&[("encryptionContext", context(&[("a", "1"), ("b", "2")])), ("frameLength", 4096.into())]);
+    let (message, header) = encrypt(&keyring, b"hello", options);
+    assert_eq!(get(&header, "version").as_f64(), Some(2.0));
+    assert_eq!(get(&header, "suiteId").as_f64(), Some(f64::from(0x0478)));
+    assert_eq!(to_vec(&get(&header, "messageId")).len(), 32);
+    assert_eq!(get(&header, "contentType").as_string().as_deref(), Some("framed"));
+    assert_eq!(get(&header, "frameLength").as_f64(), Some(4096.0));
+    let ec = get(&header, "encryptionContext");
+    assert_eq!(get(&ec, "a").as_string().as_deref(), Some("1"));
+    assert_eq!(get(&ec, "b").as_string().as_deref(), Some("2"));
+    let edks: Array = get(&header, "encryptedDataKeys").dyn_into().unwrap();
+    assert_eq!(edks.length(), 1);
+    let edk = edks.get(0);
+    assert_eq!(get(&edk, "providerId").as_string().as_deref(), Some("web-tests"));
+    let info = to_vec(&get(&edk, "providerInfo"));
+    assert!(info.starts_with(b"header-key"));
+    assert_eq!(info.len(), "header-key".len() + 4 + 4 + 12);
+    assert_eq!(to_vec(&get(&edk, "ciphertext")).len(), 32 + 16);
+    // decrypt returns the same header
+    let (_, read) = decrypt(&keyring, &message, JsValue::UNDEFINED).unwrap();
+    assert_eq!(to_vec(&get(&read, "messageId")), to_vec(&get(&header, "messageId")));
+}
+
+#[wasm_bindgen_test]
+fn context_key_proto_stays_an_ordinary_key() {
+    let keyring = raw_aes("k", &[3; 32]);
+    let ec = js_sys::JSON::parse(r#"{"__proto__": "x", "constructor": "y"}"#).unwrap();
+    let (message, _) = encrypt(&keyring, b"p", object(&[("encryptionContext", ec)]));
+    let (_, header) = decrypt(&keyring, &message, JsValue::NULL).unwrap();
+    let ec = get(&header, "encryptionContext");
+    let keys = Object::keys(ec.unchecked_ref::<Object>());
+    assert_eq!(keys.length(), 2);
+    assert_eq!(Object::get_prototype_of(&ec), Object::get_prototype_of(&Object::new().into()));
+}
+
+#[wasm_bindgen_test]
+fn decrypt_errors_carry_their_codes() {
+    let keyring = raw_aes("k", &[4; 32]);
+    let (message, _) = encrypt(&keyring, &plaintext(300), object(&[("frameLength", 100.into())]));
+
+    let same_name_other_key = raw_aes("k", &[5; 32]);
+    assert_eq!(code(decrypt(&same_name_other_key, &message, JsValue::UNDEFINED).unwrap_err()), "NO_MATCHING_KEY");
+    let other_name = raw_aes("other", &[4; 32]);
+    assert_eq!(code(decrypt(&other_name, &message, JsValue::UNDEFINED).unwrap_err()), "NO_MATCHING_KEY");
+
+    let mut flipped = message.clone();
+    let last = flipped.len() - 1;
+    flipped[last] ^= 1;
+    assert_eq!(code(decrypt(&keyring, &flipped, JsValue::UNDEFINED).unwrap_err()), "DECRYPT_FAILED");
+
+    assert_eq!(code(decrypt(&keyring, &message[..message.len() - 1], JsValue::UNDEFINED).unwrap_err()), "TRUNCATED");
+    assert_eq!(code(decrypt(&keyring, &message[..10], JsValue::UNDEFINED).unwrap_err()), "TRUNCATED");
+
+    let mut trailing = message.clone();
+    trailing.push(0);
+    assert_eq!(code(decrypt(&keyring, &trailing, JsValue::UNDEFINED).unwrap_err()), "TRAILING_DATA");
+
+    let mut version = message.clone();
+    version[0] = 9;
+    assert_eq!(code(decrypt(&keyring, &version, JsValue::UNDEFINED).unwrap_err()), "UNSUPPORTED_VERSION");
+}
+
+#[wasm_bindgen_test]
+fn context_and_limits_are_enforced() {
+    let keyring = raw_aes("k", &[6; 32]);
+    let (message, _) = encrypt(&keyring, b"x", object(&[("encryptionContext", context(&[("tenant", "a")]))]));
+    let wrong = object(&[("encryptionContext", context(&[("tenant", "b")]))]);
+    assert_eq!(code(decrypt(&keyring, &message, wrong).unwrap_err()), "ENCRYPTION_CONTEXT_MISMATCH");
+    let right = object(&[("encryptionContext", context(&[("tenant", "a")]))]);
+    assert!(decrypt(&keyring, &message, right).is_ok());
+
+    let a = raw_aes("a", &[7; 32]);
+    let b = raw_aes("b", &[8; 32]);
+    let multi: JsValue =
+        MultiKeyring::new(&object(&[("generator", a.clone()), ("children", Array::of1(&b).into())])).unwrap().into();
+    let (two_edks, _) = encrypt(&multi, b"x", JsValue::UNDEFINED);
+    let max1 = object(&[("maxEncryptedDataKeys", 1.into())]);
+    assert_eq!(code(decrypt(&a, &two_edks, max1).unwrap_err()), "TOO_MANY_EDKS");
+    assert!(decrypt(&a, &two_edks, object(&[("maxEncryptedDataKeys", 2.into())])).is_ok());
+
+    let (big_frames, _) = encrypt(&keyring, &plaintext(10), object(&[("frameLength", 4096.into())]));
+    let small_max = object(&[("maxFrameLength", 1024.into())]);
+    assert_eq!(code(decrypt(&keyring, &big_frames, small_max).unwrap_err()), "LIMIT_EXCEEDED");
+}
+
+#[wasm_bindgen_test]
+fn multi_keyring_members_each_decrypt_and_stay_usable() {
+    let a = raw_aes("a", &[9; 32]);
+    let b = raw_aes("b", &[10; 24]);
+    let c = raw_aes("c", &[11; 16]);
+    let children: JsValue = Array::of2(&b, &c).into();
+    let multi: JsValue =
+        MultiKeyring::new(&object(&[("generator", a.clone()), ("children", children)])).unwrap().into();
+    let (message, header) = encrypt(&multi, b"shared", JsValue::UNDEFINED);
+    assert_eq!(get(&header, "encryptedDataKeys").unchecked_into::<Array>().length(), 3);
+    for member in [&a, &b, &c, &multi] {
+        assert_eq!(decrypt(member, &message, JsValue::UNDEFINED).unwrap().0, b"shared");
+    }
+    // members remain keyrings of their own
+    let (alone, _) = encrypt(&b, b"solo", JsValue::UNDEFINED);
+    assert_eq!(decrypt(&multi, &alone, JsValue::UNDEFINED).unwrap().0, b"solo");
+    // a multi-keyring can be a member too
+    let nested: JsValue = MultiKeyring::new(&object(&[("children", Array::of1(&multi).into())])).unwrap().into();
+    assert_eq!(decrypt(&nested, &message, JsValue::UNDEFINED).unwrap().0, b"shared");
+    // without a generator it cannot encrypt
+    let err = wasm::encrypt(&nested, &bytes(b"x"), &JsValue::UNDEFINED).unwrap_err();
+    assert_eq!(code(err), "INVALID_ARGUMENT");
+}
+
+#[wasm_bindgen_test]
+fn bad_arguments_are_type_errors() {
+    let keyring = raw_aes("k", &[12; 32]);
+    let some = bytes(b"x");
+    let enc = |k: &JsValue, p: &JsValue, o: JsValue| wasm::encrypt(k, p, &o).unwrap_err();
+    assert_eq!(type_error_code(enc(&keyring, &"text".into(), JsValue::UNDEFINED)), "INVALID_ARGUMENT");
+    assert_eq!(type_error_code(enc(&keyring, &JsValue::NULL, JsValue::UNDEFINED)), "INVALID_ARGUMENT");
+    assert_eq!(type_error_code(enc(&keyring, &Array::new().into(), JsValue::UNDEFINED)), "INVALID_ARGUMENT");
+    assert_eq!(type_error_code(enc(&Object::new().into(), &some, JsValue::UNDEFINED)), "INVALID_ARGUMENT");
+    assert_eq!(type_error_code(enc(&JsValue::UNDEFINED, &some, JsValue::UNDEFINED)), "INVALID_ARGUMENT");
+    assert_eq!(type_error_code(enc(&keyring, &some, "options".into())), "INVALID_ARGUMENT");
+    assert_eq!(type_error_code(enc(&keyring, &some, object(&[("frameLenght", 5.into())]))), "INVALID_ARGUMENT");
+    assert_eq!(type_error_code(enc(&keyring, &some, object(&[("suite", "0x0478".into())]))), "INVALID_ARGUMENT");
+    let ec_number = object(&[("encryptionContext", object(&[("n", 1.into())]))]);
+    assert_eq!(type_error_code(enc(&keyring, &some, ec_number)), "INVALID_ARGUMENT");
+    let ec_map = object(&[("encryptionContext", js_sys::Map::new().into())]);
+    assert_eq!(type_error_code(enc(&keyring, &some, ec_map)), "INVALID_ARGUMENT");
+
+    // numbers out of range: RangeError, same code
+    let zero = enc(&keyring, &some, object(&[("frameLength", 0.into())]));
+    assert!(zero.is_instance_of::<js_sys::RangeError>());
+    assert_eq!(code(zero), "INVALID_ARGUMENT");
+    // values the core refuses keep the core's codes
+    assert_eq!(code(enc(&keyring, &some, object(&[("suite", 0x0479.into())]))), "UNSUPPORTED_SUITE");
+    assert_eq!(code(enc(&keyring, &some, object(&[("suite", 0x0178.into())]))), "COMMITMENT_POLICY");
+    let reserved = object(&[("encryptionContext", context(&[("aws-crypto-x", "y")]))]);
+    assert_eq!(code(enc(&keyring, &some, reserved)), "INVALID_ARGUMENT");
+    let policy = object(&[("commitmentPolicy", "NOPE".into())]);
+    assert_eq!(code(wasm::decrypt(&keyring, &some, &policy).unwrap_err()), "INVALID_ARGUMENT");
+
+    // keyring constructors
+    assert_eq!(type_error_code(RawAesKeyring::new(&JsValue::UNDEFINED).err().unwrap()), "INVALID_ARGUMENT");
+    let string_key = object(&[("keyNamespace", "n".into()), ("keyName", "k".into()), ("wrappingKey", "k".into())]);
+    assert_eq!(type_error_code(RawAesKeyring::new(&string_key).err().unwrap()), "INVALID_ARGUMENT");
+    let short_key = object(&[("keyNamespace", "n".into()), ("keyName", "k".into()), ("wrappingKey", bytes(&[0; 20]))]);
+    assert_eq!(code(RawAesKeyring::new(&short_key).err().unwrap()), "INVALID_ARGUMENT");
+    let children_not_array = object(&[("children", keyring.clone())]);
+    assert_eq!(type_error_code(MultiKeyring::new(&children_not_array).err().unwrap()), "INVALID_ARGUMENT");
+    let child_not_keyring = object(&[("children", Array::of1(&"k".into()).into())]);
+    assert_eq!(type_error_code(MultiKeyring::new(&child_not_keyring).err().unwrap()), "INVALID_ARGUMENT");
+    assert_eq!(code(MultiKeyring::new(&Object::new().into()).err().unwrap()), "INVALID_ARGUMENT");
+}
+
+#[wasm_bindgen_test]
+fn garbage_never_panics() {
+    let keyring = raw_aes("k", &[13; 32]);
+    let (message, _) = encrypt(&keyring, &plaintext(50), object(&[("frameLength", 16.into())]));
+    // every prefix and every single-byte flip fails with a code, and the module stays usable
+    for cut in 0..message.len() {
+        assert!(!code(decrypt(&keyring, &message[..cut], JsValue::UNDEFINED).unwrap_err()).is_empty());
+    }
+    for i in 0..message.len() {
+        let mut m = message.clone();
+        m[i] ^= 0x80;
+        assert!(!code(decrypt(&keyring, &m, JsValue::UNDEFINED).unwrap_err()).is_empty());
+    }
+    let junk: Vec<u8> = (0..=255u8).cycle().take(3000).collect();
+    assert!(decrypt(&keyring, &junk, JsValue::UNDEFINED).is_err());
+    assert_eq!(decrypt(&keyring, &message, JsValue::UNDEFINED).unwrap().0, plaintext(50));
+}
+
+#[wasm_bindgen_test]
+fn generate_data_key_wraps_one_key_per_member() {
+    let a = raw_aes("a", &[14; 32]);
+    let b = raw_aes("b", &[15; 32]);
+    let multi: JsValue =
+        MultiKeyring::new(&object(&[("generator", a), ("children", Array::of1(&b).into())])).unwrap().into();
+    let options = object(&[("encryptionContext", context(&[("purpose", "test")]))]);
+    let result: JsValue = wasm::generate_data_key(&multi, &options).unwrap().into();
+    assert_eq!(to_vec(&get(&result, "plaintextKey")).len(), 32);
+    assert_eq!(get(&result, "encryptedDataKeys").unchecked_into::<Array>().length(), 2);
+    let ec = get(&result, "encryptionContext");
+    assert_eq!(get(&ec, "purpose").as_string().as_deref(), Some("test"));
+
+    // A signing suite's per-message key could never be used with a bare data key.
+    let signed = wasm::generate_data_key(&b, &object(&[("suite", 0x0578.into())])).unwrap_err();
+    assert_eq!(js_sys::Reflect::get(&signed, &"code".into()).unwrap().as_string().as_deref(), Some("INVALID_ARGUMENT"));
+    let err = wasm::generate_data_key(&b, &object(&[("frameLength", 1.into())])).unwrap_err();
+    assert_eq!(type_error_code(err), "INVALID_ARGUMENT");
+}
+
+// ---- streaming handles ------------------------------------------------------------------
+
+#[wasm_bindgen_test]
+fn encryptor_pushes_in_pieces() {
+    let keyring = raw_aes("k", &[16; 32]);
+    for suite in [0x0478, 0x0578] {
+        let options = object(&[("frameLength", 64.into()), ("suite", suite.into())]);
+        let mut enc = EncryptorHandle::new(&keyring, &options).unwrap();
+        assert_eq!(get(&enc.header().unwrap().into(), "frameLength").as_f64(), Some(64.0));
+        let data = plaintext(1000);
+        let mut message = Vec::new();
+        for piece in data.chunks(37) {
+            message.extend(enc.push(&bytes(piece)).unwrap().to_vec());
+        }
+        message.extend(enc.finish().unwrap().to_vec());
+        assert_eq!(enc.plaintext_length(), 1000.0);
+        assert_eq!(code(enc.finish().unwrap_err()), "INVALID_STATE");
+        assert_eq!(code(enc.push(&bytes(b"more")).unwrap_err()), "INVALID_STATE");
+        assert_eq!(decrypt(&keyring, &message, JsValue::UNDEFINED).unwrap().0, data);
+    }
+}
+
+#[wasm_bindgen_test]
+fn decryptor_unwraps_with_a_keyring() {
+    let keyring = raw_aes("k", &[17; 32]);
+    let data = plaintext(500);
+    let (message, _) = encrypt(&keyring, &data, object(&[("frameLength", 64.into())]));
+    let mut dec = DecryptorHandle::new(&JsValue::UNDEFINED).unwrap();
+    assert_eq!(dec.state(), "header");
+    assert!(dec.header().unwrap().is_undefined());
+    let mut out = Vec::new();
+    let mut rest = &message[..];
+    while dec.state() == "header" {
+        let (piece, tail) = rest.split_at(7.min(rest.len()));
+        out.extend(dec.push(&bytes(piece)).unwrap().to_vec());
+        rest = tail;
+    }
+    assert_eq!(dec.state(), "need-data-key");
+    assert_eq!(get(&dec.header().unwrap(), "frameLength").as_f64(), Some(64.0));
+    assert!(dec.keyring_context().unwrap().is_object());
+    dec.unwrap_with(&keyring).unwrap();
+    assert_eq!(dec.state(), "body");
+    for piece in rest.chunks(50) {
+        out.extend(dec.push(&bytes(piece)).unwrap().to_vec());
+    }
+    assert_eq!(dec.state(), "complete");
+    out.extend(dec.finish().unwrap().to_vec());
+    assert_eq!(dec.state(), "finished");
+    assert_eq!(out, data);
+    assert!(dec.header().unwrap().is_object());
+}
+
+#[wasm_bindgen_test]
+fn decryptor_takes_a_data_key_from_the_edge() {
+    // A message whose data key we know: what an async (KMS) keyring would unwrap in JavaScript.
+    let data_key = [42u8; 32];
+    let mut materials = EncryptionMaterials::new(AlgorithmSuite::DEFAULT, EncryptionContext::new()).unwrap();
+    materials.set_data_key(DataKey::new(data_key.to_vec())).unwrap();
+    materials.encrypted_data_keys.push(EncryptedDataKey {
+        provider_id: "edge".into(),
+        provider_info: b"kms-key".to_vec(),
+        ciphertext: vec![1, 2, 3],
+    });
+    let mut enc = MessageEncryptor::new(materials, 128).unwrap();
+    let mut message = Vec::new();
+    enc.push(&plaintext(300), &mut message).unwrap();
+    enc.finish(&mut message).unwrap();
+
+    // a key cannot be given before the header is read; the attempt does not fail the decryptor
+    let mut dec = DecryptorHandle::new(&JsValue::UNDEFINED).unwrap();
+    assert_eq!(code(dec.provide_data_key(&bytes(&data_key)).unwrap_err()), "INVALID_STATE");
+    assert_eq!(dec.state(), "header");
+
+    let mut out = dec.push(&bytes(&message)).unwrap().to_vec();
+    assert_eq!(dec.state(), "need-data-key");
+    let header = dec.header().unwrap();
+    let edk = get(&header, "encryptedDataKeys").unchecked_into::<Array>().get(0);
+    assert_eq!(get(&edk, "providerId").as_string().as_deref(), Some("edge"));
+    dec.provide_data_key(&bytes(&data_key)).unwrap();
+    out.extend(dec.push(&bytes(&[])).unwrap().to_vec());
+    out.extend(dec.finish().unwrap().to_vec());
+    assert_eq!(out, plaintext(300));
+
+    // a wrong key fails the commitment check and ends the decryption
+    let mut dec = DecryptorHandle::new(&JsValue::UNDEFINED).unwrap();
+    dec.push(&bytes(&message)).unwrap();
+    assert_eq!(code(dec.provide_data_key(&bytes(&[0; 32])).unwrap_err()), "COMMITMENT_MISMATCH");
+    assert_eq!(dec.state(), "failed");
+    assert_eq!(code(dec.push(&bytes(b"x")).unwrap_err()), "INVALID_STATE");
+}
+
+#[wasm_bindgen_test]
+fn decryptor_reports_truncation_and_no_key() {
+    let keyring = raw_aes("k", &[18; 32]);
+    let (message, _) = encrypt(&keyring, &plaintext(100), object(&[("frameLength", 32.into())]));
+    let mut dec = DecryptorHandle::new(&JsValue::UNDEFINED).unwrap();
+    dec.push(&bytes(&message[..message.len() - 5])).unwrap();
+    dec.unwrap_with(&keyring).unwrap();
+    dec.push(&bytes(&[])).unwrap();
+    assert_eq!(code(dec.finish().unwrap_err()), "TRUNCATED");
+
+    let stranger = raw_aes("stranger", &[18; 32]);
+    let mut dec = DecryptorHandle::new(&JsValue::UNDEFINED).unwrap();
+    dec.push(&bytes(&message)).unwrap();
+    assert_eq!(code(dec.unwrap_with(&stranger).unwrap_err()), "NO_MATCHING_KEY");
+    assert_eq!(dec.state(), "failed");
+}
