@@ -135,3 +135,23 @@ fn external_opening_reads_core_messages_and_rejects_tampering() {
         }
     }
 }
+
+#[test]
+fn a_streaming_decryptor_hands_its_body_to_an_external_engine() {
+    use envseal::{DecryptOptions, DecryptState, MessageDecryptor};
+    let pt = plaintext(500, 6);
+    let (msg, _) = encrypt(&keyring(1), &pt, &EncryptOptions { frame_length: 64, ..Default::default() }).unwrap();
+    let header_len = header::parse(&msg, HeaderLimits::default()).unwrap().wire_len();
+    let mut d = MessageDecryptor::new(DecryptOptions::default());
+    let mut out = Vec::new();
+    assert_eq!(d.push(&msg[..header_len + 10], &mut out).unwrap(), DecryptState::NeedDataKey);
+    d.unwrap_with(&keyring(1)).unwrap();
+    let (mut body, leftover) = d.into_body().unwrap();
+    assert_eq!(leftover, &msg[header_len..header_len + 10]);
+    let frame = body.begin_frame(&msg[header_len..]).unwrap().unwrap();
+    assert_eq!((frame.params.seq, frame.params.is_final, frame.prefix_len, frame.sealed_len), (1, false, 16, 80));
+
+    let mut d = MessageDecryptor::new(DecryptOptions::default());
+    d.push(&msg, &mut out).unwrap();
+    assert_eq!(d.into_body().unwrap_err().code(), "INVALID_STATE", "no key yet");
+}

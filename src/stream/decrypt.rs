@@ -192,6 +192,10 @@ impl BodyDecryptor {
         &self.verified.header
     }
 
+    fn at_first_frame(&self) -> bool {
+        matches!(self.stage, BodyStage::Frames { next_seq: 1 } | BodyStage::NonFramed)
+    }
+
     /// Decrypts what `input` completes and appends verified plaintext to `out`. On error `out` is
     /// left as it was.
     ///
@@ -584,6 +588,22 @@ impl MessageDecryptor {
                 self.phase = Phase::Failed;
                 Err(e)
             }
+        }
+    }
+
+    /// Hands over the body decryptor (after the data key was provided) and the input received
+    /// beyond the header so far, for an external AES-GCM engine to drive frame by frame
+    /// ([`BodyDecryptor::begin_frame`]).
+    ///
+    /// # Errors
+    /// [`Error::InvalidState`] before the header verified or after an error.
+    pub fn into_body(self) -> Result<(BodyDecryptor, Vec<u8>)> {
+        match self.phase {
+            Phase::Body(body) if body.carry.is_empty() && body.held.is_empty() && body.at_first_frame() => {
+                Ok((*body, self.waiting))
+            }
+            Phase::Body(_) => Err(Error::InvalidState("into_body after body bytes were pushed")),
+            _ => Err(Error::InvalidState("into_body before the data key was provided")),
         }
     }
 
