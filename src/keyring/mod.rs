@@ -10,9 +10,11 @@
 
 pub mod multi;
 pub mod raw_aes;
+pub mod raw_rsa;
 
 pub use multi::MultiKeyring;
 pub use raw_aes::RawAesKeyring;
+pub use raw_rsa::{RawRsaKeyring, RsaPadding};
 
 use crate::crypto::secret::DataKey;
 use crate::error::Result;
