@@ -10,7 +10,7 @@ INTEROP := target/interop
 HOST ?= 127.0.0.1
 PORT ?= 8080
 
-.PHONY: help setup build cli pkg test test-rust test-interop test-wasm test-js demo bench-cli fuzz clean
+.PHONY: help setup build cli pkg test test-rust test-interop test-kms test-wasm test-js demo bench-cli fuzz clean
 
 help:
 	@echo "make demo   - set up, build, serve the demo on http://$(HOST):$(PORT)/"
@@ -36,6 +36,7 @@ build: cli pkg
 test: setup
 	$(MAKE) --no-print-directory test-rust
 	$(MAKE) --no-print-directory test-interop
+	$(MAKE) --no-print-directory test-kms
 	$(MAKE) --no-print-directory test-wasm
 	$(MAKE) --no-print-directory test-js
 
@@ -53,6 +54,13 @@ test-interop: cli
 	@echo "== envseal writes, Python SDK reads"
 	$(PY) tests/interop/envseal_writes.py $(CLI) $(INTEROP)/envseal-wrote
 	$(PY) tests/interop/python_reads.py $(INTEROP)/envseal-wrote
+	@echo "== SigV4: botocore still signs tests/data/sigv4-botocore.json's requests the same way"
+	$(PY) tests/interop/sigv4_botocore.py | diff -u tests/data/sigv4-botocore.json - && echo "sigv4: botocore agrees"
+
+# The KMS keyring against moto (a local KMS-compatible server), natively.
+test-kms:
+	@scripts/setup.sh python
+	scripts/with-moto.sh $(CARGO) test --features moto-tests --test kms_moto
 
 # wasm-bindgen tests of the bindings, in Node and in headless Chromium.
 test-wasm:

@@ -55,10 +55,14 @@ setup_browsers() {
 }
 
 setup_python() {
-  if [ ! -x .venv/bin/python ] || ! .venv/bin/python -c 'import aws_encryption_sdk' 2>/dev/null; then
-    say "python venv .venv with aws-encryption-sdk"
-    python3 -m venv .venv
-    .venv/bin/pip install --quiet --disable-pip-version-check -r tests/interop/requirements.txt
+  # Reinstall when a requirements file changed (the stamp holds their checksum).
+  local reqs=(tests/interop/requirements.txt tests/kms/requirements.txt)
+  local sum; sum=$(cat "${reqs[@]}" | sha256sum | cut -d' ' -f1)
+  if [ ! -x .venv/bin/python ] || [ "$(cat .venv/.requirements.sha256 2>/dev/null)" != "$sum" ]; then
+    say "python venv .venv (official aws-encryption-sdk, moto)"
+    [ -x .venv/bin/python ] || python3 -m venv .venv
+    .venv/bin/pip install --quiet --disable-pip-version-check "${reqs[@]/#/-r}"
+    echo "$sum" > .venv/.requirements.sha256
   fi
 }
 

@@ -48,6 +48,13 @@ pub enum Error {
     LimitExceeded(String),
     /// A keyring failed for a reason of its own (not "this key is not mine").
     Keyring(String),
+    /// The key service (AWS KMS or a compatible one) answered with an error: its type name
+    /// (`DisabledException`, `NotFoundException`, ...) and message.
+    Kms { kind: String, message: String },
+    /// The key service could not be reached (network failure, timeout, HTTP error without a KMS body).
+    KmsUnavailable(String),
+    /// The key service answered with something that is not a valid KMS response.
+    KmsBadResponse(String),
     /// The caller passed an argument that cannot work.
     InvalidArgument(String),
     /// A method was called in the wrong state (e.g. `push` after an error).
@@ -73,6 +80,9 @@ impl Error {
             Error::TrailingData { .. } => "TRAILING_DATA",
             Error::LimitExceeded(_) => "LIMIT_EXCEEDED",
             Error::Keyring(_) => "KEYRING_ERROR",
+            Error::Kms { .. } => "KMS_ERROR",
+            Error::KmsUnavailable(_) => "KMS_UNAVAILABLE",
+            Error::KmsBadResponse(_) => "KMS_BAD_RESPONSE",
             Error::InvalidArgument(_) => "INVALID_ARGUMENT",
             Error::InvalidState(_) => "INVALID_STATE",
         }
@@ -125,6 +135,9 @@ impl fmt::Display for Error {
             }
             Error::LimitExceeded(m) => write!(f, "limit exceeded: {m}"),
             Error::Keyring(m) => write!(f, "keyring error: {m}"),
+            Error::Kms { kind, message } => write!(f, "KMS {kind}: {message}"),
+            Error::KmsUnavailable(m) => write!(f, "KMS unavailable: {m}"),
+            Error::KmsBadResponse(m) => write!(f, "invalid KMS response: {m}"),
             Error::InvalidArgument(m) => write!(f, "invalid argument: {m}"),
             Error::InvalidState(m) => write!(f, "invalid state: {m}"),
         }

@@ -44,7 +44,7 @@ pub use crypto::secret::DataKey;
 pub use error::{Error, Result};
 pub use format::header::MAX_FRAME_LEN;
 pub use format::{ContentType, EncryptedDataKey, EncryptionContext, MessageHeader, MessageVersion};
-pub use keyring::{Keyring, MultiKeyring, RawAesKeyring, RawRsaKeyring, RsaPadding};
+pub use keyring::{Keyring, KmsKeyring, MultiKeyring, RawAesKeyring, RawRsaKeyring, RsaPadding};
 pub use materials::EncryptionMaterials;
 pub use stream::{DecryptOptions, DecryptState, EncryptOptions, MessageDecryptor, MessageEncryptor, DEFAULT_FRAME_LEN};
 pub use suite::{AlgorithmSuite, CommitmentPolicy};

@@ -8,10 +8,12 @@
 //!
 //! spec: framework/keyring-interface.md
 
+pub mod kms;
 pub mod multi;
 pub mod raw_aes;
 pub mod raw_rsa;
 
+pub use kms::KmsKeyring;
 pub use multi::MultiKeyring;
 pub use raw_aes::RawAesKeyring;
 pub use raw_rsa::{RawRsaKeyring, RsaPadding};

@@ -16,12 +16,10 @@ use crate::crypto::secret::DataKey;
 use crate::error::{Error, Result};
 use crate::format::context;
 use crate::format::edk::EncryptedDataKey;
+use crate::keyring::kms::KMS_PROVIDER_ID;
 use crate::keyring::Keyring;
 use crate::materials::{DecryptionMaterials, EncryptionMaterials};
 use crate::suite::{IV_LEN, TAG_LEN};
-
-/// Provider id reserved for AWS KMS; a raw keyring may not use it.
-pub const KMS_PROVIDER_ID: &str = "aws-kms";
 
 const TAG_BITS: u32 = (TAG_LEN * 8) as u32;
 

@@ -23,7 +23,7 @@ use crate::crypto::random_bytes;
 use crate::crypto::secret::DataKey;
 use crate::error::{Error, Result};
 use crate::format::edk::EncryptedDataKey;
-use crate::keyring::raw_aes::KMS_PROVIDER_ID;
+use crate::keyring::kms::KMS_PROVIDER_ID;
 use crate::keyring::Keyring;
 use crate::materials::{DecryptionMaterials, EncryptionMaterials};
 
