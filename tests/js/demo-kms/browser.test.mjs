@@ -1,0 +1,180 @@
+// The demo key service in headless Chromium: IndexedDB persistence across a reload (key material
+// stays a non-extractable CryptoKey), and the service-worker endpoint speaking KMS JSON 1.1 to
+// fetch(). Chromium is the system one ($CHROMIUM_PATH, default /usr/bin/chromium), driven by
+// playwright-core; pkg-templates/demo-kms is served from 127.0.0.1 by a tiny node:http server.
+
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import { join, normalize } from 'node:path';
+import { after, before, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+
+import { chromium } from 'playwright-core';
+
+const moduleDir = fileURLToPath(new URL('../../../pkg-templates/demo-kms/', import.meta.url));
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+
+// The application's own root service worker: it only pulls in the ready-made one, so that its
+// scope (/) covers the page.
+const rootWorker = `import './pkg/demo-kms/service-worker.js';`;
+const page = '<!doctype html><meta charset="utf-8"><title>demo kms</title>';
+
+let server;
+let browser;
+let origin;
+
+before(async () => {
+  server = createServer(async (req, res) => {
+    const path = new URL(req.url, 'http://x').pathname;
+    try {
+      let body;
+      let type = 'text/javascript';
+      if (path === '/' || path === '/index.html') [body, type] = [page, 'text/html'];
+      else if (path === '/sw.js') body = rootWorker;
+      else if (path.startsWith('/pkg/demo-kms/')) {
+        const file = normalize(join(moduleDir, path.slice('/pkg/demo-kms/'.length)));
+        if (!file.startsWith(moduleDir)) throw new Error('outside');
+        body = await readFile(file);
+      } else throw new Error('not found');
+      res.writeHead(200, { 'content-type': type, 'cache-control': 'no-store' });
+      res.end(body);
+    } catch {
+      res.writeHead(404).end();
+    }
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  origin = `http://127.0.0.1:${server.address().port}`;
+  try {
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  } catch (e) {
+    throw new Error(`cannot start Chromium at ${CHROMIUM} (set CHROMIUM_PATH): ${e.message}`);
+  }
+});
+
+after(async () => {
+  await browser?.close();
+  server?.close();
+});
+
+async function openPage() {
+  const context = await browser.newContext();
+  const tab = await context.newPage();
+  const errors = [];
+  tab.on('pageerror', (e) => errors.push(e.message));
+  await tab.goto(`${origin}/`);
+  return { context, tab, errors };
+}
+
+test('IndexedDbKeyStore: keys, rotation and the audit log survive a reload', { timeout: 60_000 }, async () => {
+  const { context, tab, errors } = await openPage();
+  const first = await tab.evaluate(async () => {
+    const { DemoKeyService, IndexedDbKeyStore } = await import('/pkg/demo-kms/index.js');
+    const service = new DemoKeyService({ store: new IndexedDbKeyStore('persist-test') });
+    const { KeyMetadata } = await service.request('CreateKey', { Description: 'survives' });
+    await service.request('CreateAlias', { AliasName: 'alias/persist', TargetKeyId: KeyMetadata.KeyId });
+    const old = await service.request('Encrypt', { KeyId: 'alias/persist', Plaintext: btoa('before rotation'), EncryptionContext: { v: '1' } });
+    await service.request('RotateKeyOnDemand', { KeyId: KeyMetadata.KeyId });
+    const fresh = await service.request('Encrypt', { KeyId: 'alias/persist', Plaintext: btoa('after rotation') });
+    await service.request('DisableKey', { KeyId: KeyMetadata.KeyId });
+    return { keyId: KeyMetadata.KeyId, old: old.CiphertextBlob, fresh: fresh.CiphertextBlob };
+  });
+  await tab.reload();
+  const second = await tab.evaluate(async ({ keyId, old, fresh }) => {
+    const { DemoKeyService, IndexedDbKeyStore } = await import('/pkg/demo-kms/index.js');
+    const store = new IndexedDbKeyStore('persist-test');
+    const service = new DemoKeyService({ store });
+    const found = {};
+    found.state = (await service.request('DescribeKey', { KeyId: 'alias/persist' })).KeyMetadata.KeyState;
+    found.disabled = await service.request('Decrypt', { CiphertextBlob: old, EncryptionContext: { v: '1' } }).then(() => 'decrypted!', (e) => e.__type);
+    await service.request('EnableKey', { KeyId: keyId });
+    found.old = atob((await service.request('Decrypt', { CiphertextBlob: old, EncryptionContext: { v: '1' } })).Plaintext);
+    found.fresh = atob((await service.request('Decrypt', { CiphertextBlob: fresh })).Plaintext);
+    found.wrongContext = await service.request('Decrypt', { CiphertextBlob: old }).then(() => 'decrypted!', (e) => e.__type);
+    const record = await store.getKey(keyId);
+    found.materials = record.materials.map((m) => [m.version, m.key instanceof CryptoKey, m.key.extractable]);
+    found.export = await crypto.subtle.exportKey('raw', record.materials[0].key).then(() => 'exported!', (e) => e.name);
+    found.audit = (await service.auditLog()).map((e) => `${e.operation}:${e.outcome}`);
+    await store.close();
+    await IndexedDbKeyStore.delete('persist-test');
+    return found;
+  }, first);
+  assert.deepEqual(second, {
+    state: 'Disabled',
+    disabled: 'DisabledException',
+    old: 'before rotation',
+    fresh: 'after rotation',
+    wrongContext: 'InvalidCiphertextException',
+    materials: [[1, true, false], [2, true, false]],
+    export: 'InvalidAccessError',
+    audit: [
+      'CreateKey:ok', 'CreateAlias:ok', 'Encrypt:ok', 'RotateKeyOnDemand:ok', 'Encrypt:ok', 'DisableKey:ok',
+      'DescribeKey:ok', 'Decrypt:error', 'EnableKey:ok', 'Decrypt:ok', 'Decrypt:ok', 'Decrypt:error',
+    ],
+  });
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('the service worker answers KMS JSON 1.1 at /demo-kms/, and keeps its keys across reloads', { timeout: 60_000 }, async () => {
+  const { context, tab, errors } = await openPage();
+  const first = await tab.evaluate(async () => {
+    const { registerKmsServiceWorker } = await import('/pkg/demo-kms/index.js');
+    await registerKmsServiceWorker('/sw.js', { path: '/demo-kms/', database: 'sw-test', region: 'eu-central-1' });
+    const audit = [];
+    new BroadcastChannel('envseal-demo-kms-audit').onmessage = (event) => audit.push(event.data.operation);
+    const kms = async (op, body) => {
+      const response = await fetch('/demo-kms/', {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/x-amz-json-1.1',
+          'x-amz-target': `TrentService.${op}`,
+          authorization: 'AWS4-HMAC-SHA256 Credential=AKIDPAGE/20300101/eu-central-1/kms/aws4_request, SignedHeaders=host, Signature=00',
+        },
+        body: JSON.stringify(body),
+      });
+      return { status: response.status, type: response.headers.get('content-type'), body: await response.json() };
+    };
+    const created = await kms('CreateKey', {});
+    const key = created.body.KeyMetadata;
+    const gdk = await kms('GenerateDataKey', { KeyId: key.Arn, KeySpec: 'AES_256', EncryptionContext: { page: 'yes' } });
+    const dec = await kms('Decrypt', { CiphertextBlob: gdk.body.CiphertextBlob, EncryptionContext: { page: 'yes' } });
+    const missing = await kms('DescribeKey', { KeyId: 'alias/none' });
+    await new Promise((resolve) => setTimeout(resolve, 200)); // let the broadcasts arrive
+    return {
+      controlled: navigator.serviceWorker.controller !== null,
+      created: [created.status, created.type, key.Arn.startsWith('arn:aws:kms:eu-central-1:')],
+      same: dec.body.Plaintext === gdk.body.Plaintext,
+      missing: [missing.status, missing.body.__type],
+      audit,
+      blob: gdk.body.CiphertextBlob,
+      keyArn: key.Arn,
+      notOurs: (await fetch('/index.html')).status,
+    };
+  });
+  assert.equal(first.controlled, true);
+  assert.deepEqual(first.created, [200, 'application/x-amz-json-1.1', true]);
+  assert.equal(first.same, true);
+  assert.deepEqual(first.missing, [400, 'NotFoundException']);
+  assert.deepEqual(first.audit, ['CreateKey', 'GenerateDataKey', 'Decrypt', 'DescribeKey']);
+  assert.equal(first.notOurs, 200, 'other requests go to the network');
+
+  await tab.reload();
+  const second = await tab.evaluate(async ({ blob }) => {
+    await navigator.serviceWorker.ready;
+    const response = await fetch('/demo-kms/', {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'TrentService.Decrypt' },
+      body: JSON.stringify({ CiphertextBlob: blob, EncryptionContext: { page: 'yes' } }),
+    });
+    const { IndexedDbKeyStore } = await import('/pkg/demo-kms/index.js');
+    const entries = await new IndexedDbKeyStore('sw-test').listAudit();
+    return { status: response.status, keyId: (await response.json()).KeyId, principals: entries.map((e) => e.accessKeyId ?? null) };
+  }, first);
+  assert.equal(second.status, 200);
+  assert.equal(second.keyId, first.keyArn);
+  assert.deepEqual(second.principals, ['AKIDPAGE', 'AKIDPAGE', 'AKIDPAGE', 'AKIDPAGE', null]);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
