@@ -201,3 +201,49 @@ fn transport_failures_are_clear() {
     let err = encrypt(&keyring(denied), b"x", &EncryptOptions::default()).unwrap_err();
     assert_eq!(err, Error::Kms { kind: "AccessDeniedException".into(), message: "not allowed here".into() });
 }
+
+/// The official Python SDK with its KMS master key provider, on the same moto server.
+fn python_peer(args: &[&str]) -> String {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let out = std::process::Command::new(format!("{root}/.venv/bin/python"))
+        .arg(format!("{root}/tests/interop/kms_peer.py"))
+        .args(args)
+        .env("AWS_ENDPOINT_URL", std::env::var("ENVSEAL_MOTO_URL").unwrap())
+        .output()
+        .expect("run .venv/bin/python (scripts/setup.sh python)");
+    assert!(out.status.success(), "kms_peer.py {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).trim().to_owned()
+}
+
+#[test]
+fn interop_with_the_python_sdk_kms_provider() {
+    let kms = client();
+    let arn = create_key(&kms);
+    let keyring = KmsKeyring::new(&arn, vec![], kms.clone()).unwrap();
+    let dir = std::env::temp_dir().join(format!("envseal-kms-interop-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = |name: &str| dir.join(name).to_string_lossy().into_owned();
+    let pt = common::plaintext(300_000, 9);
+    std::fs::write(path("plain"), &pt).unwrap();
+
+    // envseal writes (both suites), Python reads.
+    for suite in [AlgorithmSuite::Aes256GcmHkdfSha512CommitKey, AlgorithmSuite::Aes256GcmHkdfSha512CommitKeyEcdsaP384] {
+        let mut options = EncryptOptions { suite, frame_length: 4096, ..Default::default() };
+        options.encryption_context.insert("purpose".into(), "interop ✓".into());
+        let (msg, _) = encrypt(&keyring, &pt, &options).unwrap();
+        std::fs::write(path("by-envseal"), &msg).unwrap();
+        let context = python_peer(&["decrypt", &path("by-envseal"), &path("python-plain")]);
+        assert_eq!(std::fs::read(path("python-plain")).unwrap(), pt, "{suite:?}");
+        assert_eq!(context, "purpose=interop ✓");
+    }
+
+    // Python writes (signed suite), envseal reads.
+    python_peer(&["encrypt", &arn, &path("plain"), &path("by-python"), "origin=python"]);
+    let msg = std::fs::read(path("by-python")).unwrap();
+    let (got, header) = decrypt(&keyring, &msg, &DecryptOptions::default()).unwrap();
+    assert_eq!(got, pt);
+    assert_eq!(header.suite, AlgorithmSuite::Aes256GcmHkdfSha512CommitKeyEcdsaP384);
+    assert_eq!(header.encryption_context.get("origin").map(String::as_str), Some("python"));
+    assert_eq!(header.encrypted_data_keys[0].provider_info, arn.as_bytes());
+    std::fs::remove_dir_all(&dir).unwrap();
+}
