@@ -5,12 +5,15 @@
 use std::path::PathBuf;
 
 use envseal::format::header::MAX_FRAME_LEN;
-use envseal::{AlgorithmSuite, CommitmentPolicy, EncryptionContext, DEFAULT_FRAME_LEN};
+use envseal::{AlgorithmSuite, CommitmentPolicy, EncryptionContext, RsaPadding, DEFAULT_FRAME_LEN};
 
 use crate::error::{CliError, CliResult};
 
 /// The raw keyring provider id used when `--key-namespace` is not given (see [`crate::help::HELP`]).
 pub const DEFAULT_NAMESPACE: &str = "envseal";
+
+/// The raw RSA keyring padding used when `--rsa-padding` is not given.
+pub const DEFAULT_RSA_PADDING: RsaPadding = RsaPadding::OaepSha256;
 
 /// What the command line asks for.
 #[derive(Debug, PartialEq)]
@@ -45,6 +48,8 @@ pub struct KeyArgs {
     pub keys_file: PathBuf,
     pub names: Vec<String>,
     pub namespace: String,
+    /// The padding of every RSA key among `names`.
+    pub rsa_padding: RsaPadding,
 }
 
 #[derive(Debug, PartialEq)]
@@ -182,6 +187,7 @@ fn parse_crypt(mode: Mode, args: &[String]) -> CliResult<Command> {
     let mut keys_file = None;
     let mut names = Vec::new();
     let mut namespace = None;
+    let mut rsa_padding = None;
     let mut context = EncryptionContext::new();
     let mut frame_length = None;
     let mut suite = None;
@@ -202,6 +208,9 @@ fn parse_crypt(mode: Mode, args: &[String]) -> CliResult<Command> {
             ("--keys", _) => set_once(&mut keys_file, name, PathBuf::from(tokens.value(name, inline)?))?,
             ("--key", _) => names.push(non_empty(name, tokens.value(name, inline)?)?.to_owned()),
             ("--key-namespace", _) => set_once(&mut namespace, name, tokens.value(name, inline)?.to_owned())?,
+            ("--rsa-padding", _) => {
+                set_once(&mut rsa_padding, name, parse_rsa_padding(mode, tokens.value(name, inline)?)?)?;
+            }
             ("--context", _) => add_context_pair(&mut context, tokens.value(name, inline)?)?,
             ("--frame-length", Mode::Encrypt) => {
                 set_once(&mut frame_length, name, parse_frame_length(tokens.value(name, inline)?)?)?;
@@ -240,7 +249,12 @@ fn parse_crypt(mode: Mode, args: &[String]) -> CliResult<Command> {
             )))
         }
     };
-    let keys = KeyArgs { keys_file, names, namespace: namespace.unwrap_or_else(|| DEFAULT_NAMESPACE.to_owned()) };
+    let keys = KeyArgs {
+        keys_file,
+        names,
+        namespace: namespace.unwrap_or_else(|| DEFAULT_NAMESPACE.to_owned()),
+        rsa_padding: rsa_padding.unwrap_or(DEFAULT_RSA_PADDING),
+    };
     Ok(match mode {
         Mode::Encrypt => Command::Encrypt(EncryptArgs {
             keys,
@@ -331,6 +345,21 @@ fn parse_policy(s: &str) -> CliResult<CommitmentPolicy> {
     })
 }
 
+/// An RSA padding name; `pkcs1` only for decrypt (envseal never wraps with PKCS#1 v1.5).
+fn parse_rsa_padding(mode: Mode, s: &str) -> CliResult<RsaPadding> {
+    let padding = RsaPadding::from_name(s).map_err(|_| {
+        CliError::usage(format!(
+            "--rsa-padding expects oaep-sha1, oaep-sha256, oaep-sha384, oaep-sha512 or pkcs1, got {s:?}"
+        ))
+    })?;
+    if mode == Mode::Encrypt && padding == RsaPadding::Pkcs1 {
+        return Err(CliError::usage(
+            "--rsa-padding pkcs1 is for decrypting legacy messages only: encrypt with an OAEP padding",
+        ));
+    }
+    Ok(padding)
+}
+
 fn parse_max_edks(s: &str) -> CliResult<u16> {
     let n: u64 = s.parse().map_err(|_| CliError::usage(format!("--max-edks expects an integer, got {s:?}")))?;
     match u16::try_from(n) {
@@ -365,7 +394,12 @@ mod tests {
         };
         assert_eq!(
             a.keys,
-            KeyArgs { keys_file: "k.json".into(), names: vec!["aes".into()], namespace: "envseal".into() }
+            KeyArgs {
+                keys_file: "k.json".into(),
+                names: vec!["aes".into()],
+                namespace: "envseal".into(),
+                rsa_padding: RsaPadding::OaepSha256
+            }
         );
         assert_eq!(a.suite, AlgorithmSuite::DEFAULT);
         assert_eq!(a.frame_length, DEFAULT_FRAME_LEN);
@@ -390,11 +424,14 @@ mod tests {
             "4096",
             "--suite",
             "0x0578",
+            "--rsa-padding",
+            "oaep-sha512",
             "-",
             "-",
         ]);
         let Command::Encrypt(a) = cmd else { panic!() };
         assert_eq!(a.keys.names, ["a", "b"]);
+        assert_eq!(a.keys.rsa_padding, RsaPadding::OaepSha512);
         assert_eq!(a.keys.namespace, "ns");
         assert_eq!(a.context.get("user").map(String::as_str), Some("alice"));
         assert_eq!(a.context.get("eq").map(String::as_str), Some("a=b"));
@@ -427,6 +464,7 @@ mod tests {
             "require-encrypt-allow-decrypt",
             "--max-edks",
             "3",
+            "--rsa-padding=PKCS1",
             "--context",
             "k=",
             "--",
@@ -436,6 +474,7 @@ mod tests {
         let Command::Decrypt(a) = cmd else { panic!() };
         assert_eq!(a.policy, CommitmentPolicy::RequireEncryptAllowDecrypt);
         assert_eq!(a.max_edks, Some(3));
+        assert_eq!(a.keys.rsa_padding, RsaPadding::Pkcs1);
         assert_eq!(a.context.get("k").map(String::as_str), Some(""));
         assert_eq!(a.input, Endpoint::Path("-in".into()));
         let Command::Decrypt(d) = parse_ok(&["decrypt", "--keys", "k", "--key", "a", "i", "o"]) else { panic!() };
@@ -459,6 +498,9 @@ mod tests {
         assert!(with(&["--context", "a=1", "--context", "a=2", "i", "o"]).contains("given twice"));
         assert!(with(&["--commitment-policy", "x", "i", "o"]).contains("decrypt option"));
         assert!(with(&["--bogus", "i", "o"]).contains("unknown option --bogus"));
+        assert!(with(&["--rsa-padding", "oaep", "i", "o"]).contains(r#"oaep-sha512 or pkcs1, got "oaep""#));
+        assert!(with(&["--rsa-padding", "pkcs1", "i", "o"]).contains("decrypting legacy messages only"));
+        assert!(with(&["--rsa-padding", "oaep-sha1", "--rsa-padding=oaep-sha1", "i", "o"]).contains("given twice"));
         assert!(with(&["i"]).contains("needs OUT"));
         assert!(with(&[]).contains("needs IN and OUT"));
         assert!(with(&["i", "o", "p"]).contains("got 3 arguments"));

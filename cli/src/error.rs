@@ -23,7 +23,8 @@ pub enum CliError {
     Io { what: String, source: io::Error },
     /// keys.json (or a test manifest) is not what the test-vector framework describes.
     BadFile(String),
-    /// The key exists but needs a keyring envseal does not have yet (RSA, AWS KMS).
+    /// The key exists but cannot serve here: an AWS KMS key (no KMS keyring in the CLI), or an RSA
+    /// public key asked to decrypt.
     UnsupportedKey(String),
 }
 

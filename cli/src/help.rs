@@ -14,11 +14,17 @@ IN and OUT are file paths, or - for stdin / stdout.
 
 Keys:
   --keys FILE           a keys manifest of the AWS crypto-tools test-vector framework
-                        (versions 1-3); only symmetric AES keys (base64) are supported
+                        (versions 1-3): symmetric AES keys (base64) for the raw AES keyring, and
+                        RSA keys (\"private\" or \"public\", PEM, or DER in base64) for the raw RSA
+                        keyring; a public key can only encrypt. AWS KMS keys are not supported
   --key NAME            a key of FILE; its \"key-id\" is the key name written in the message.
                         Several --key: every key wraps the data key (the first generates it);
                         on decrypt, any one of them that matches is enough
   --key-namespace NS    the raw keyring's key namespace (EDK provider id); default \"envseal\"
+  --rsa-padding P       how RSA keys wrap the data key: oaep-sha256 (default), oaep-sha1,
+                        oaep-sha384, oaep-sha512 (OAEP with MGF1 of the same hash), or pkcs1
+                        (PKCS#1 v1.5, decrypt only: legacy messages). Decrypt must use the padding
+                        the message was encrypted with
 
 Encrypt options:
   --context KEY=VALUE   an encryption-context pair (repeatable); stored in the header, authenticated

@@ -5,11 +5,15 @@
 //! {"manifest": {"type": "keys", "version": 1..3},
 //!  "keys": {NAME: {"type": "symmetric", "algorithm": "aes", "encoding": "base64", "bits": 256,
 //!                  "key-id": "...", "material": "base64" | ["line", ...], "line-separator": "",
-//!                  "encrypt": true, "decrypt": true}, ...}}
+//!                  "encrypt": true, "decrypt": true},
+//!           NAME: {"type": "private" | "public", "algorithm": "rsa", "encoding": "pem" | "base64",
+//!                  "bits": 2048, "key-id": "...", "material": "-----BEGIN ..." | "DER, base64"}, ...}}
 //! ```
 //! v1 stores `material` as a list of lines joined with `line-separator` (default ""); later
-//! versions as one string. Either form is read for any version. Entries are checked only when
-//! used, so a file may hold keys of kinds envseal does not support (RSA, AWS KMS).
+//! versions as one string. Either form is read for any version. RSA keys: `private` is a PKCS#8
+//! or PKCS#1 private key (it both encrypts and decrypts), `public` an SPKI or PKCS#1 public key
+//! (encrypt only); PEM text, or DER in base64 with `"encoding": "base64"`. Entries are checked only
+//! when used, so a file may hold keys of kinds envseal does not support (AWS KMS).
 //!
 //! spec: aws-crypto-tools-test-vector-framework features/0002-keys.md
 
@@ -17,7 +21,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use base64::Engine as _;
-use envseal::{DataKey, Keyring, MultiKeyring, RawAesKeyring};
+use envseal::{DataKey, Keyring, MultiKeyring, RawAesKeyring, RawRsaKeyring, RsaPadding};
 use serde_json::{Map, Value};
 
 use crate::error::{CliError, CliResult};
@@ -37,8 +41,10 @@ pub struct KeysFile {
 pub enum KeyMaterial {
     /// A symmetric AES key: the raw AES keyring's wrapping key.
     Aes(DataKey),
-    /// An RSA private or public key (raw RSA keyring, not implemented yet).
-    Rsa,
+    /// An RSA private key (PEM text or DER bytes; wiped on drop): the raw RSA keyring's key pair.
+    RsaPrivate(DataKey),
+    /// An RSA public key (PEM text or DER bytes): a raw RSA keyring that can only encrypt.
+    RsaPublic(Vec<u8>),
     /// A reference to an AWS KMS key.
     AwsKms,
 }
@@ -132,7 +138,36 @@ impl KeysFile {
         let algorithm = text("algorithm")?;
         let material = match (kind, algorithm) {
             ("aws-kms", _) => KeyMaterial::AwsKms,
-            ("private" | "public", Some("rsa")) => KeyMaterial::Rsa,
+            ("private" | "public", Some("rsa")) => {
+                // DataKey: wiped on drop (the private key's text and bytes are secrets).
+                let encoded = DataKey::new(joined_material(spec).map_err(bad)?.into_bytes());
+                let bytes = match text("encoding")? {
+                    Some("pem") => encoded,
+                    Some("base64") => DataKey::new(
+                        base64::engine::general_purpose::STANDARD
+                            .decode(encoded.as_bytes().trim_ascii())
+                            .map_err(|e| bad(format!("\"material\" is not valid base64: {e}")))?,
+                    ),
+                    other => {
+                        return Err(bad(format!("RSA key encoding is {other:?}, expected \"pem\" or \"base64\" (DER)")))
+                    }
+                };
+                let private = kind == "private";
+                // Parse now, so a broken key is reported as this entry's problem.
+                let key = Some(bytes.as_bytes());
+                let (public_key, private_key) = if private { (None, key) } else { (key, None) };
+                RawRsaKeyring::new("envseal", &key_id, public_key, private_key, RsaPadding::OaepSha256).map_err(
+                    |e| match e {
+                        envseal::Error::InvalidArgument(m) => bad(m),
+                        other => bad(other.to_string()),
+                    },
+                )?;
+                if private {
+                    KeyMaterial::RsaPrivate(bytes)
+                } else {
+                    KeyMaterial::RsaPublic(bytes.as_bytes().to_vec())
+                }
+            }
             ("symmetric", Some("aes")) => {
                 match text("encoding")? {
                     Some("base64") => {}
@@ -180,34 +215,53 @@ fn joined_material(spec: &Map<String, Value>) -> Result<String, String> {
 }
 
 impl KeyEntry {
-    /// A raw AES keyring for this key in `namespace`, named `key_id` (default: the entry's key-id).
+    /// Whether this key can only encrypt (an RSA public key).
+    pub fn encrypt_only(&self) -> bool {
+        matches!(self.material, KeyMaterial::RsaPublic(_))
+    }
+
+    /// The raw keyring for this key in `namespace`, named `key_id` (default: the entry's key-id):
+    /// a raw AES keyring, or a raw RSA keyring with `padding` (an RSA public key gives one that
+    /// can only encrypt).
     ///
     /// # Errors
-    /// [`CliError::UnsupportedKey`] for RSA or AWS KMS keys; the library's error for a bad key.
-    pub fn raw_aes_keyring(&self, namespace: &str, key_id: Option<&str>) -> CliResult<RawAesKeyring> {
-        match &self.material {
-            KeyMaterial::Aes(key) => Ok(RawAesKeyring::new(namespace, key_id.unwrap_or(&self.key_id), key)?),
-            KeyMaterial::Rsa => Err(CliError::UnsupportedKey(format!(
-                "key {:?} is an RSA key: raw RSA keyrings are not supported yet",
-                self.name
-            ))),
-            KeyMaterial::AwsKms => Err(CliError::UnsupportedKey(format!(
-                "key {:?} is an AWS KMS key: AWS KMS keyrings are not supported by the envseal CLI",
-                self.name
-            ))),
-        }
+    /// [`CliError::UnsupportedKey`] for AWS KMS keys; the library's error for a bad namespace or key.
+    pub fn raw_keyring(
+        &self,
+        namespace: &str,
+        key_id: Option<&str>,
+        padding: RsaPadding,
+    ) -> CliResult<Box<dyn Keyring>> {
+        let key_id = key_id.unwrap_or(&self.key_id);
+        Ok(match &self.material {
+            KeyMaterial::Aes(key) => Box::new(RawAesKeyring::new(namespace, key_id, key)?),
+            KeyMaterial::RsaPrivate(der_or_pem) => {
+                Box::new(RawRsaKeyring::new(namespace, key_id, None, Some(der_or_pem.as_bytes()), padding)?)
+            }
+            KeyMaterial::RsaPublic(der_or_pem) => {
+                Box::new(RawRsaKeyring::new(namespace, key_id, Some(der_or_pem), None, padding)?)
+            }
+            KeyMaterial::AwsKms => {
+                return Err(CliError::UnsupportedKey(format!(
+                    "key {:?} is an AWS KMS key: AWS KMS keyrings are not supported by the envseal CLI",
+                    self.name
+                )))
+            }
+        })
     }
 }
 
-/// The keyring for `--key` names: one raw AES keyring each, several combined in a multi-keyring
-/// whose generator is the first.
+/// The keyring for `--key` names: one raw AES or RSA keyring each (RSA ones with `padding`),
+/// several combined in a multi-keyring whose generator is the first.
 ///
 /// # Errors
-/// A missing or unsupported key, or one whose `encrypt`/`decrypt` flag forbids `purpose`.
+/// A missing or unsupported key, one whose `encrypt`/`decrypt` flag forbids `purpose`, or an RSA
+/// public key asked to decrypt.
 pub fn keyring_for(
     keys: &KeysFile,
     names: &[String],
     namespace: &str,
+    padding: RsaPadding,
     purpose: Purpose,
 ) -> CliResult<Box<dyn Keyring>> {
     let mut keyrings = Vec::with_capacity(names.len());
@@ -221,7 +275,12 @@ pub fn keyring_for(
             let field = if purpose == Purpose::Encrypt { "encrypt" } else { "decrypt" };
             return Err(CliError::bad_file(format!("{}: key {name:?} is marked \"{field}\": false", keys.origin)));
         }
-        keyrings.push(Box::new(entry.raw_aes_keyring(namespace, None)?) as Box<dyn Keyring>);
+        if purpose == Purpose::Decrypt && entry.encrypt_only() {
+            return Err(CliError::UnsupportedKey(format!(
+                "key {name:?} is an RSA public key: it can only encrypt; decrypting needs the private key's entry"
+            )));
+        }
+        keyrings.push(entry.raw_keyring(namespace, None, padding)?);
     }
     combine(keyrings)
 }
@@ -253,7 +312,6 @@ mod tests {
                   "material": "AAECAwQFBgcICRAREhMUFQ=="},
         "enc-only": {"type": "symmetric", "algorithm": "aes", "encoding": "base64", "decrypt": false,
                      "material": "AAECAwQFBgcICRAREhMUFQ=="},
-        "rsa": {"type": "private", "algorithm": "rsa", "encoding": "pem", "material": "-----BEGIN..."},
         "kms": {"type": "aws-kms", "key-id": "arn:aws:kms:us-west-2:111122223333:key/x"},
         "wrong-bits": {"type": "symmetric", "algorithm": "aes", "encoding": "base64", "bits": 128,
                        "material": "AAECAwQFBgcICRAREhMUFRYXGBkgISIjJCUmJygpMDE="},
@@ -285,7 +343,6 @@ mod tests {
         let n = f.entry("no-id").unwrap();
         assert_eq!((n.key_id.as_str(), aes_bytes(&n).len()), ("no-id", 16));
         assert!(!f.entry("enc-only").unwrap().decrypt);
-        assert!(matches!(f.entry("rsa").unwrap().material, KeyMaterial::Rsa));
         assert!(matches!(f.entry("kms").unwrap().material, KeyMaterial::AwsKms));
     }
 
@@ -318,17 +375,13 @@ mod tests {
         assert!(err(f.entry("wrong-bits")).contains("\"bits\" is 128 but the material holds 256 bits"));
         assert!(err(f.entry("pem-aes")).contains("expected \"base64\""));
         assert!(err(f.entry("hmac")).contains("not a key kind"));
-        let rsa = err(keyring_for(&f, &["rsa".into()], "ns", Purpose::Decrypt));
-        assert!(
-            rsa.starts_with("[UNSUPPORTED_KEY]") && rsa.contains("raw RSA keyrings are not supported yet"),
-            "{rsa}"
-        );
-        assert!(err(keyring_for(&f, &["kms".into()], "ns", Purpose::Encrypt)).contains("AWS KMS"));
-        assert!(err(keyring_for(&f, &["enc-only".into()], "ns", Purpose::Decrypt)).contains("\"decrypt\": false"));
-        assert!(keyring_for(&f, &["enc-only".into()], "ns", Purpose::Encrypt).is_ok());
-        assert!(
-            err(keyring_for(&f, &["aes-256".into()], "aws-kms", Purpose::Encrypt)).starts_with("[INVALID_ARGUMENT]")
-        );
+        let kms = err(keyring_for(&f, &["kms".into()], "ns", OAEP, Purpose::Encrypt));
+        assert!(kms.starts_with("[UNSUPPORTED_KEY]") && kms.contains("AWS KMS"), "{kms}");
+        let enc_only = err(keyring_for(&f, &["enc-only".into()], "ns", OAEP, Purpose::Decrypt));
+        assert!(enc_only.contains("\"decrypt\": false"), "{enc_only}");
+        assert!(keyring_for(&f, &["enc-only".into()], "ns", OAEP, Purpose::Encrypt).is_ok());
+        assert!(err(keyring_for(&f, &["aes-256".into()], "aws-kms", OAEP, Purpose::Encrypt))
+            .starts_with("[INVALID_ARGUMENT]"));
     }
 
     #[test]
@@ -348,9 +401,90 @@ mod tests {
     #[test]
     fn several_keys_make_a_multi_keyring() {
         let f = KeysFile::parse(V3, "keys.json").unwrap();
-        let k = keyring_for(&f, &["aes-256".into(), "no-id".into()], "ns", Purpose::Encrypt).unwrap();
+        let k = keyring_for(&f, &["aes-256".into(), "no-id".into()], "ns", OAEP, Purpose::Encrypt).unwrap();
         assert!(k.describe().starts_with("multi-keyring"), "{}", k.describe());
-        let one = keyring_for(&f, &["aes-256".into()], "ns", Purpose::Encrypt).unwrap();
+        let one = keyring_for(&f, &["aes-256".into()], "ns", OAEP, Purpose::Encrypt).unwrap();
         assert_eq!(one.describe(), r#"raw AES keyring "ns"/"aes-256-id""#);
+        let r = rsa_keys();
+        let mixed = keyring_for(&r, &["aes".into(), "pub".into()], "ns", OAEP, Purpose::Encrypt).unwrap();
+        assert!(mixed.describe().contains(r#"raw RSA keyring "ns"/"rsa-2048" (OaepSha256)"#), "{}", mixed.describe());
+    }
+
+    const OAEP: RsaPadding = RsaPadding::OaepSha256;
+    const PRIVATE_PEM: &str = include_str!("../tests/data/rsa-2048-private.pem");
+    const PUBLIC_PEM: &str = include_str!("../tests/data/rsa-2048-public.pem");
+
+    /// The base64 body of a PEM block: the DER in base64.
+    fn pem_body(pem: &str) -> String {
+        pem.lines().filter(|l| !l.starts_with("-----")).collect()
+    }
+
+    /// RSA entries in every accepted form, and broken ones.
+    fn rsa_keys() -> KeysFile {
+        let rsa = |kind: &str, encoding: &str, material: Value| {
+            serde_json::json!({"type": kind, "algorithm": "rsa", "encoding": encoding, "bits": 2048,
+                               "key-id": "rsa-2048", "material": material})
+        };
+        let lines: Vec<&str> = PUBLIC_PEM.lines().collect();
+        let doc = serde_json::json!({
+            "manifest": {"type": "keys", "version": 3},
+            "keys": {
+                "priv": rsa("private", "pem", PRIVATE_PEM.into()),
+                "pub": rsa("public", "pem", PUBLIC_PEM.into()),
+                "priv-der": rsa("private", "base64", pem_body(PRIVATE_PEM).into()),
+                "pub-der": rsa("public", "base64", pem_body(PUBLIC_PEM).into()),
+                "pub-lines": {"type": "public", "algorithm": "rsa", "encoding": "pem", "line-separator": "\n",
+                              "material": lines},
+                "aes": {"type": "symmetric", "algorithm": "aes", "encoding": "base64",
+                        "material": "AAECAwQFBgcICRAREhMUFQ=="},
+                "pub-as-private": rsa("private", "pem", PUBLIC_PEM.into()),
+                "garbage": rsa("public", "pem", "-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----".into()),
+                "bad-base64": rsa("private", "base64", "not base64!".into()),
+                "hex": rsa("private", "hex", "00".into()),
+            }
+        });
+        KeysFile::parse(&doc.to_string(), "rsa.json").unwrap()
+    }
+
+    #[test]
+    fn reads_rsa_entries_in_pem_and_der() {
+        let f = rsa_keys();
+        for name in ["priv", "priv-der"] {
+            let e = f.entry(name).unwrap();
+            assert!(matches!(e.material, KeyMaterial::RsaPrivate(_)) && !e.encrypt_only(), "{name}");
+            assert_eq!(e.key_id, "rsa-2048");
+            for purpose in [Purpose::Encrypt, Purpose::Decrypt] {
+                let k = keyring_for(&f, &[name.into()], "ns", RsaPadding::OaepSha512, purpose).unwrap();
+                assert_eq!(k.describe(), r#"raw RSA keyring "ns"/"rsa-2048" (OaepSha512)"#);
+            }
+        }
+        for name in ["pub", "pub-der", "pub-lines"] {
+            let e = f.entry(name).unwrap();
+            assert!(matches!(e.material, KeyMaterial::RsaPublic(_)) && e.encrypt_only(), "{name}");
+            assert!(keyring_for(&f, &[name.into()], "ns", OAEP, Purpose::Encrypt).is_ok(), "{name}");
+            let dec = err(keyring_for(&f, &[name.into()], "ns", OAEP, Purpose::Decrypt));
+            assert!(
+                dec.starts_with("[UNSUPPORTED_KEY]") && dec.contains("RSA public key: it can only encrypt"),
+                "{dec}"
+            );
+        }
+        // PKCS#1 v1.5 is accepted for decrypting; the library refuses it only when wrapping.
+        assert!(keyring_for(&f, &["priv".into()], "ns", RsaPadding::Pkcs1, Purpose::Decrypt).is_ok());
+    }
+
+    #[test]
+    fn rejects_broken_rsa_entries() {
+        let f = rsa_keys();
+        for (name, want) in [
+            ("pub-as-private", "[BAD_FILE] rsa.json: key \"pub-as-private\": the RSA private key is not"),
+            ("garbage", "[BAD_FILE] rsa.json: key \"garbage\": the RSA public key is not"),
+            ("bad-base64", "\"material\" is not valid base64"),
+            ("hex", "RSA key encoding is Some(\"hex\"), expected \"pem\" or \"base64\""),
+        ] {
+            let e = err(f.entry(name));
+            assert!(e.contains(want), "{name}: {e}");
+        }
+        let kms = err(keyring_for(&f, &["priv".into()], "aws-kms", OAEP, Purpose::Encrypt));
+        assert!(kms.starts_with("[INVALID_ARGUMENT]"), "{kms}");
     }
 }

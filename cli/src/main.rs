@@ -61,7 +61,7 @@ fn run(command: Command) -> CliResult<ExitCode> {
 
 fn encrypt(a: &EncryptArgs) -> CliResult<()> {
     let keys = KeysFile::load(&a.keys.keys_file)?;
-    let keyring = keyring_for(&keys, &a.keys.names, &a.keys.namespace, Purpose::Encrypt)?;
+    let keyring = keyring_for(&keys, &a.keys.names, &a.keys.namespace, a.keys.rsa_padding, Purpose::Encrypt)?;
     let options = EncryptOptions {
         suite: a.suite,
         frame_length: a.frame_length,
@@ -77,7 +77,7 @@ fn encrypt(a: &EncryptArgs) -> CliResult<()> {
 
 fn decrypt(a: DecryptArgs) -> CliResult<()> {
     let keys = KeysFile::load(&a.keys.keys_file)?;
-    let keyring = keyring_for(&keys, &a.keys.names, &a.keys.namespace, Purpose::Decrypt)?;
+    let keyring = keyring_for(&keys, &a.keys.names, &a.keys.namespace, a.keys.rsa_padding, Purpose::Decrypt)?;
     let options = DecryptOptions {
         commitment_policy: a.policy,
         max_encrypted_data_keys: a.max_edks,

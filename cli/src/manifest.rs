@@ -4,7 +4,10 @@
 //! {"manifest": {"type": "awses-decrypt", "version": 1..4}, "client": {...}, "keys": "file://keys.json",
 //!  "tests": {ID: {"ciphertext": "file://...",
 //!                 "master-keys": [{"type": "raw", "key": NAME, "provider-id": ..,
-//!                                  "encryption-algorithm": "aes" | "rsa", ...} | {"type": "aws-kms", ..}],
+//!                                  "encryption-algorithm": "aes" | "rsa",
+//!                                  "padding-algorithm": "pkcs1" | "oaep-mgf1",          (rsa)
+//!                                  "padding-hash": "sha1" | "sha256" | "sha384" | "sha512"}  (oaep-mgf1)
+//!                                 | {"type": "aws-kms", ..}],
 //!                 "result": {"output": {"plaintext": "file://..."}} | {"error": {"error-description": ..}},
 //!                 "plaintext": "file://..."          (v1, instead of "result")
 //!                 "cmm": "Default" | "RequiredEncryptionContext",    (v4)
@@ -65,6 +68,10 @@ pub struct MasterKeySpec {
     pub provider_id: Option<String>,
     /// `aes` or `rsa` for raw keys.
     pub encryption_algorithm: Option<String>,
+    /// Raw RSA keys: `pkcs1` or `oaep-mgf1`.
+    pub padding_algorithm: Option<String>,
+    /// Raw RSA keys with `oaep-mgf1`: `sha1`, `sha256`, `sha384` or `sha512` (OAEP and MGF1 hash).
+    pub padding_hash: Option<String>,
 }
 
 impl Manifest {
@@ -152,6 +159,8 @@ impl MasterKeySpec {
             key_id: string(m, "key-id")?,
             provider_id: string(m, "provider-id")?,
             encryption_algorithm: string(m, "encryption-algorithm")?,
+            padding_algorithm: string(m, "padding-algorithm")?,
+            padding_hash: string(m, "padding-hash")?,
         })
     }
 }
@@ -190,7 +199,8 @@ mod tests {
                     "cmm": "Default", "result": {"error": {"error-description": "bad header"}}},
         "a-ok": {"ciphertext": "file://c/a",
                  "master-keys": [{"type": "raw", "key": "k", "key-id": "kid", "provider-id": "p",
-                                  "encryption-algorithm": "rsa", "padding-algorithm": "oaep-mgf1"},
+                                  "encryption-algorithm": "rsa", "padding-algorithm": "oaep-mgf1",
+                                  "padding-hash": "sha384"},
                                  {"type": "aws-kms", "key": "kms"}],
                  "cmm": "RequiredEncryptionContext", "encryption-context": {"k1": "v1"},
                  "result": {"output": {"plaintext": "file://p/small"}}},
@@ -215,6 +225,8 @@ mod tests {
         assert_eq!(a.encryption_context.get("k1").map(String::as_str), Some("v1"));
         assert_eq!(a.master_keys[0].key_id.as_deref(), Some("kid"));
         assert_eq!(a.master_keys[0].encryption_algorithm.as_deref(), Some("rsa"));
+        assert_eq!(a.master_keys[0].padding_algorithm.as_deref(), Some("oaep-mgf1"));
+        assert_eq!(a.master_keys[0].padding_hash.as_deref(), Some("sha384"));
         assert_eq!(a.master_keys[1].kind, "aws-kms");
         let b = m.tests[1].1.as_ref().unwrap();
         assert_eq!(b.expect, Expect::Error("bad header".into()));

@@ -6,17 +6,19 @@
 //! `encryption-context` as the context the message must carry (with `"cmm":
 //! "RequiredEncryptionContext"`, pairs absent from the header are required pairs). An `output` test
 //! passes when the plaintext is equal; an `error` test passes when decryption fails (any library
-//! error). Tests needing a keyring envseal lacks (raw RSA, AWS KMS) are skipped.
+//! error). Raw AES and raw RSA master keys are supported (RSA with the spec's `padding-algorithm` /
+//! `padding-hash`; a `public` key gives a keyring that cannot decrypt, which is harmless when
+//! another master key of the test can). Tests needing a keyring envseal lacks (AWS KMS) are skipped.
 
 use std::io::Write;
 use std::path::Path;
 
-use envseal::{CommitmentPolicy, DecryptOptions, Keyring};
+use envseal::{CommitmentPolicy, DecryptOptions, Keyring, RsaPadding};
 
 use crate::args::VectorsArgs;
 use crate::error::{CliError, CliResult};
 use crate::files::Input;
-use crate::keys::{combine, KeysFile};
+use crate::keys::{combine, KeyMaterial, KeysFile};
 use crate::manifest::{resolve, Expect, Manifest, MasterKeySpec, TestCase};
 use crate::streaming;
 
@@ -142,10 +144,7 @@ fn test_keyring(keys: &KeysFile, specs: &[MasterKeySpec]) -> Result<Box<dyn Keyr
     // Skip before anything else, so a skipped test never reports a failure.
     for spec in specs {
         match (spec.kind.as_str(), spec.encryption_algorithm.as_deref()) {
-            ("raw", Some("aes")) => {}
-            ("raw", Some("rsa")) => {
-                return Err(Outcome::Skip("needs the raw RSA keyring (not implemented yet)".into()))
-            }
+            ("raw", Some("aes" | "rsa")) => {}
             ("raw", Some(other)) => return Err(Outcome::Skip(format!("needs a raw {other:?} keyring"))),
             ("raw", None) => return Err(Outcome::Fail("raw master key without \"encryption-algorithm\"".into())),
             (kind, _) if kind.starts_with("aws-kms") => return Err(Outcome::Skip("needs an AWS KMS keyring".into())),
@@ -157,11 +156,33 @@ fn test_keyring(keys: &KeysFile, specs: &[MasterKeySpec]) -> Result<Box<dyn Keyr
         let (Some(name), Some(provider_id)) = (&spec.key, &spec.provider_id) else {
             return Err(Outcome::Fail("raw master key without \"key\" or \"provider-id\"".into()));
         };
-        let keyring = keys.entry(name).and_then(|entry| entry.raw_aes_keyring(provider_id, spec.key_id.as_deref()));
-        match keyring {
-            Ok(k) => keyrings.push(Box::new(k)),
-            Err(e) => return Err(Outcome::Fail(format!("master key {name:?}: [{}] {e}", e.code()))),
+        let fail = |m: String| Outcome::Fail(format!("master key {name:?}: {m}"));
+        let rsa = spec.encryption_algorithm.as_deref() == Some("rsa");
+        let padding = if rsa { rsa_padding(spec).map_err(fail)? } else { RsaPadding::OaepSha256 };
+        let entry = keys.entry(name).map_err(|e| fail(format!("[{}] {e}", e.code())))?;
+        let entry_is_rsa = matches!(entry.material, KeyMaterial::RsaPrivate(_) | KeyMaterial::RsaPublic(_));
+        if rsa != entry_is_rsa && !matches!(entry.material, KeyMaterial::AwsKms) {
+            let (want, got) = if rsa { ("rsa", "an AES") } else { ("aes", "an RSA") };
+            return Err(fail(format!("\"encryption-algorithm\" is {want:?} but the key is {got} key")));
+        }
+        match entry.raw_keyring(provider_id, spec.key_id.as_deref(), padding) {
+            Ok(k) => keyrings.push(k),
+            Err(e) => return Err(fail(format!("[{}] {e}", e.code()))),
         }
     }
     combine(keyrings).map_err(|e| Outcome::Fail(e.to_string()))
+}
+
+/// A raw RSA master key's padding: `pkcs1`, or `oaep-mgf1` with its `padding-hash`.
+fn rsa_padding(spec: &MasterKeySpec) -> Result<RsaPadding, String> {
+    match (spec.padding_algorithm.as_deref(), spec.padding_hash.as_deref()) {
+        (Some("pkcs1"), _) => Ok(RsaPadding::Pkcs1),
+        (Some("oaep-mgf1"), Some(hash @ ("sha1" | "sha256" | "sha384" | "sha512"))) => {
+            RsaPadding::from_name(&format!("oaep-{hash}")).map_err(|e| e.to_string())
+        }
+        (Some("oaep-mgf1"), hash) => {
+            Err(format!("\"padding-hash\" is {hash:?}, expected \"sha1\", \"sha256\", \"sha384\" or \"sha512\""))
+        }
+        (other, _) => Err(format!("\"padding-algorithm\" is {other:?}, expected \"pkcs1\" or \"oaep-mgf1\"")),
+    }
 }

@@ -55,29 +55,41 @@ fn read_manifest(dir: &std::path::Path) -> Value {
 }
 
 #[test]
-fn net_4_0_1_raw_every_aes_case_passes_and_rsa_cases_skip() {
+fn net_4_0_1_raw_every_aes_and_rsa_case_passes() {
     let dir = vector_set("net-4.0.1-raw");
-    let cases = classify(&read_manifest(&dir));
-    let aes: Vec<&String> = cases.iter().filter(|(_, (k, _))| k == "aes").map(|(id, _)| id).collect();
-    let rsa: Vec<&String> = cases.iter().filter(|(_, (k, _))| k == "rsa").map(|(id, _)| id).collect();
-    let required = cases.values().filter(|(k, cmm)| k == "aes" && cmm == "RequiredEncryptionContext").count();
-    assert!(!aes.is_empty() && required > 0, "the manifest should hold raw AES cases of both CMMs");
+    let manifest = read_manifest(&dir);
+    let cases = classify(&manifest);
+    let count = |kind: &str, cmm: &str| cases.values().filter(|(k, c)| k == kind && c == cmm).count();
+    for kind in ["aes", "rsa"] {
+        for cmm in ["Default", "RequiredEncryptionContext"] {
+            assert!(count(kind, cmm) > 0, "the manifest should hold raw {kind} cases with the {cmm} CMM");
+        }
+    }
+    // Some RSA cases list a private key and a public key (which cannot decrypt) in one test.
+    let two_key = manifest["tests"]
+        .as_object()
+        .unwrap()
+        .values()
+        .filter(|t| {
+            let mks = t["master-keys"].as_array().unwrap();
+            mks.len() == 2 && mks.iter().all(|mk| mk["encryption-algorithm"] == "rsa")
+        })
+        .count();
+    assert!(two_key > 0, "the manifest should hold private + public RSA cases");
+    let runnable: Vec<&String> =
+        cases.iter().filter(|(_, (k, _))| k == "aes" || k == "rsa").map(|(id, _)| id).collect();
     let (code, results, summary) = run_vectors(&dir);
     assert_eq!(results.len(), cases.len(), "one line per test");
     let mut failures = Vec::new();
-    for id in &aes {
+    for id in &runnable {
         match results.get(*id) {
             Some((status, _)) if status == "PASS" => {}
             other => failures.push(format!("{id}: {other:?}")),
         }
     }
-    assert!(failures.is_empty(), "raw AES cases that did not pass:\n{}", failures.join("\n"));
-    for id in &rsa {
-        let (status, reason) = &results[*id];
-        assert!(status == "SKIP" && reason.contains("RSA"), "{id}: {status} {reason}");
-    }
-    let others = cases.len() - aes.len() - rsa.len();
-    assert_eq!(summary, format!("{} passed, 0 failed, {} skipped", aes.len(), rsa.len() + others));
+    assert!(failures.is_empty(), "raw AES/RSA cases that did not pass:\n{}", failures.join("\n"));
+    let others = cases.len() - runnable.len();
+    assert_eq!(summary, format!("{} passed, 0 failed, {others} skipped", runnable.len()));
     assert_eq!(code, Some(0));
 }
 
@@ -160,7 +172,7 @@ fn decrypt_command_reads_legacy_and_required_context_vectors() {
 fn vectors_command_reports_failures_and_missing_manifests() {
     let s = Scratch::new("vector-runner");
     std::fs::create_dir_all(s.path("ct")).unwrap();
-    s.write("keys.json", KEYS_JSON.as_bytes());
+    s.write("keys.json", keys_json().as_bytes());
     s.write("plain", b"the plaintext");
     s.write("other-plain", b"something else");
     let keys = s.arg("keys.json");
@@ -212,4 +224,79 @@ fn vectors_command_reports_failures_and_missing_manifests() {
 
     let missing = run(&["vectors", &s.arg("no-such-dir")]);
     assert_error(&missing, "IO_ERROR");
+}
+
+#[test]
+fn vectors_command_maps_rsa_padding_specs() {
+    let s = Scratch::new("vector-rsa");
+    std::fs::create_dir_all(s.path("ct")).unwrap();
+    s.write("keys.json", keys_json().as_bytes());
+    s.write("plain", b"rsa plaintext");
+    let keys = s.arg("keys.json");
+    let encrypt = |padding: &str, out: &str| {
+        let args =
+            ["encrypt", "--keys", &keys, "--key", "rsa-public", "--key-namespace", "p", "--rsa-padding", padding];
+        assert_ok(&run(&[&args[..], &[&s.arg("plain"), &s.arg(out)]].concat()));
+    };
+    encrypt("oaep-sha384", "ct/sha384");
+    encrypt("oaep-sha1", "ct/sha1");
+    // One raw RSA master key: (keys.json name, padding-algorithm, padding-hash).
+    let rsa = |key: &str, padding: &str, hash: Option<&str>| {
+        let mut mk = json!({"type": "raw", "key": key, "provider-id": "p", "encryption-algorithm": "rsa",
+                            "padding-algorithm": padding});
+        if let Some(h) = hash {
+            mk["padding-hash"] = json!(h);
+        }
+        mk
+    };
+    let oaep = |key: &str, hash: &str| rsa(key, "oaep-mgf1", Some(hash));
+    let output = json!({"output": {"plaintext": "file://plain"}});
+    let error = json!({"error": {"error-description": "wrong padding"}});
+    let test = |ct: &str, keys: Vec<Value>, expect_error: bool| {
+        let result = if expect_error { error.clone() } else { output.clone() };
+        json!({"ciphertext": format!("file://ct/{ct}"), "master-keys": keys, "result": result})
+    };
+    let aes_spec_rsa_key = json!({"type": "raw", "key": "rsa", "provider-id": "p", "encryption-algorithm": "aes"});
+    let manifest = json!({
+        "manifest": {"type": "awses-decrypt", "version": 2},
+        "keys": "file://keys.json",
+        "tests": {
+            "a-sha384": test("sha384", vec![oaep("rsa", "sha384")], false),
+            "b-sha1-der": test("sha1", vec![oaep("rsa-der", "sha1")], false),
+            "c-public-then-private": test("sha384", vec![oaep("rsa-public", "sha384"), oaep("rsa", "sha384")], false),
+            "d-wrong-hash-expected": test("sha384", vec![oaep("rsa", "sha256")], true),
+            "e-pkcs1-expected": test("sha1", vec![rsa("rsa", "pkcs1", None)], true),
+            "f-wrong-hash": test("sha384", vec![oaep("rsa", "sha512")], false),
+            "g-public-only": test("sha384", vec![oaep("rsa-public", "sha384")], false),
+            "h-no-hash": test("sha384", vec![rsa("rsa", "oaep-mgf1", None)], false),
+            "i-bad-algorithm": test("sha384", vec![rsa("rsa", "oaep", Some("sha384"))], false),
+            "j-aes-spec-rsa-key": test("sha384", vec![aes_spec_rsa_key], false),
+        }
+    })
+    .to_string();
+    s.write("manifest.json", manifest.as_bytes());
+    let out = run(&["vectors", &s.arg("")]);
+    let text = stdout(&out);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    for (i, id) in ["a-sha384", "b-sha1-der", "c-public-then-private", "d-wrong-hash-expected", "e-pkcs1-expected"]
+        .iter()
+        .enumerate()
+    {
+        assert_eq!(lines[i], format!("PASS {id}"), "{text}");
+    }
+    for (line, want) in [
+        (lines[5], "FAIL f-wrong-hash: [NO_MATCHING_KEY]"),
+        (lines[6], "FAIL g-public-only: [NO_MATCHING_KEY]"),
+        (lines[7], r#"FAIL h-no-hash: master key "rsa": "padding-hash" is None"#),
+        (lines[8], r#"FAIL i-bad-algorithm: master key "rsa": "padding-algorithm" is Some("oaep")"#),
+        (
+            lines[9],
+            r#"FAIL j-aes-spec-rsa-key: master key "rsa": "encryption-algorithm" is "aes" but the key is an RSA key"#,
+        ),
+    ] {
+        assert!(line.starts_with(want), "{line}\nwanted: {want}");
+    }
+    assert!(lines[6].contains("holds only a public key"), "{}", lines[6]);
+    assert_eq!(lines[10], "5 passed, 5 failed, 0 skipped");
 }

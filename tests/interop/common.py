@@ -2,13 +2,18 @@
 
 Everything here is deterministic: the same inputs give byte-identical keys.json,
 plaintexts and manifest.json on every run (ciphertexts differ, being randomised).
+The RSA key pair is the CLI tests' committed 2048-bit test key (cli/tests/data), so no
+key generation happens at run time.
 The manifest layout follows the crypto-tools test-vector framework (`awses-decrypt`
 manifest v2, `keys` manifest v3), like the ESDK-NET vectors in shared/esdk-vectors.
 """
 import base64
+import functools
 import hashlib
 import json
 import os
+
+from cryptography.hazmat.primitives import serialization
 
 from aws_encryption_sdk.exceptions import InvalidKeyIdError
 from aws_encryption_sdk.identifiers import EncryptionKeyType, WrappingAlgorithm
@@ -30,24 +35,114 @@ KEYS = {
 }
 
 
-def keys_manifest():
-    """keys.json content (keys manifest v3: `material` is one base64 string)."""
+# The RSA test key pair (2048-bit; PKCS#8 private / SPKI public PEM), committed as CLI test data.
+_RSA_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "cli", "tests", "data")
+
+
+def _read(name):
+    with open(os.path.join(_RSA_DIR, name), "rb") as f:
+        return f.read()
+
+
+RSA_PRIVATE_PEM = _read("rsa-2048-private.pem")
+RSA_PUBLIC_PEM = _read("rsa-2048-public.pem")
+RSA_KEY_ID = "rsa-2048"
+RSA_UNICODE_KEY_ID = "clé-RSA-🔑-ключ"
+
+# keys.json name -> (type "private" | "public", key-id written into the EDK provider info, encoding, PEM).
+# A private entry and a public entry with the same key-id are two halves of one master key: the public
+# one encrypts, the private one decrypts what either wrote.
+RSA_KEYS = {
+    "rsa-2048-private": ("private", RSA_KEY_ID, "pem", RSA_PRIVATE_PEM),
+    "rsa-2048-public": ("public", RSA_KEY_ID, "pem", RSA_PUBLIC_PEM),
+    # The public key as DER in base64 ("encoding": "base64").
+    "rsa-2048-public-der": ("public", RSA_KEY_ID, "base64", RSA_PUBLIC_PEM),
+    "rsa-2048-unicode-private": ("private", RSA_UNICODE_KEY_ID, "pem", RSA_PRIVATE_PEM),
+    "rsa-2048-unicode-public": ("public", RSA_UNICODE_KEY_ID, "pem", RSA_PUBLIC_PEM),
+}
+
+
+def is_rsa(name):
+    return name in RSA_KEYS
+
+
+def key_id(name):
+    """The key name an EDK of keys.json key `name` carries."""
+    return RSA_KEYS[name][1] if is_rsa(name) else KEYS[name][0]
+
+
+def _der(pem):
+    """PEM (PKCS#8 private or SPKI public) -> DER."""
+    if b"PRIVATE" in pem:
+        key = serialization.load_pem_private_key(pem, password=None)
+        return key.private_bytes(serialization.Encoding.DER, serialization.PrivateFormat.PKCS8,
+                                 serialization.NoEncryption())
+    key = serialization.load_pem_public_key(pem)
+    return key.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+
+
+def der_to_pem(der, private):
+    """DER (PKCS#8 private or SPKI public) -> PEM, for the SDK's WrappingKey (PEM only)."""
+    if private:
+        key = serialization.load_der_private_key(der, password=None)
+        return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                 serialization.NoEncryption())
+    key = serialization.load_der_public_key(der)
+    return key.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+
+
+def _rsa_entry(kind, key_id_, encoding, pem):
+    material = pem.decode("ascii") if encoding == "pem" else base64.b64encode(_der(pem)).decode("ascii")
     return {
-        "manifest": {"type": "keys", "version": 3},
-        "keys": {
-            name: {
-                "encrypt": True,
-                "decrypt": True,
-                "type": "symmetric",
-                "key-id": key_id,
-                "algorithm": "aes",
-                "bits": len(material) * 8,
-                "encoding": "base64",
-                "material": base64.b64encode(material).decode("ascii"),
-            }
-            for name, (key_id, material) in KEYS.items()
-        },
+        "encrypt": True,
+        "decrypt": kind == "private",
+        "type": kind,
+        "key-id": key_id_,
+        "algorithm": "rsa",
+        "bits": 2048,
+        "encoding": encoding,
+        "material": material,
     }
+
+
+def keys_manifest():
+    """keys.json content (keys manifest v3: `material` is one string: base64 for AES, PEM or base64 DER
+    for RSA)."""
+    keys = {
+        name: {
+            "encrypt": True,
+            "decrypt": True,
+            "type": "symmetric",
+            "key-id": key_id_,
+            "algorithm": "aes",
+            "bits": len(material) * 8,
+            "encoding": "base64",
+            "material": base64.b64encode(material).decode("ascii"),
+        }
+        for name, (key_id_, material) in KEYS.items()
+    }
+    keys.update({name: _rsa_entry(*entry) for name, entry in RSA_KEYS.items()})
+    return {"manifest": {"type": "keys", "version": 3}, "keys": keys}
+
+
+# RSA paddings: envseal's --rsa-padding name -> (manifest padding-algorithm, padding-hash, SDK algorithm).
+# OAEP uses MGF1 with the same hash. PKCS#1 v1.5: envseal decrypts it but never encrypts with it.
+RSA_PADDINGS = {
+    "pkcs1": ("pkcs1", None, WrappingAlgorithm.RSA_PKCS1),
+    "oaep-sha1": ("oaep-mgf1", "sha1", WrappingAlgorithm.RSA_OAEP_SHA1_MGF1),
+    "oaep-sha256": ("oaep-mgf1", "sha256", WrappingAlgorithm.RSA_OAEP_SHA256_MGF1),
+    "oaep-sha384": ("oaep-mgf1", "sha384", WrappingAlgorithm.RSA_OAEP_SHA384_MGF1),
+    "oaep-sha512": ("oaep-mgf1", "sha512", WrappingAlgorithm.RSA_OAEP_SHA512_MGF1),
+}
+ENVSEAL_DEFAULT_RSA_PADDING = "oaep-sha256"  # the CLI's default --rsa-padding
+
+
+def rsa_padding_name(spec):
+    """The RSA_PADDINGS name of a manifest master key's padding-algorithm / padding-hash."""
+    for name, (algorithm, hash_, _wrapping) in RSA_PADDINGS.items():
+        if spec.get("padding-algorithm") == algorithm and (algorithm == "pkcs1" or spec.get("padding-hash") == hash_):
+            return name
+    raise ValueError("unknown RSA padding %r / %r" % (spec.get("padding-algorithm"), spec.get("padding-hash")))
 
 
 # Raw AES wrapping = plain AES-GCM with the wrapping key ("NO_PADDING" in the SDK's names).
@@ -62,6 +157,24 @@ def raw_master_key(key_id, material, provider_id):
     """The SDK's raw AES master key (= raw AES keyring): EDK provider id = provider_id, key name = key_id."""
     wrapping = WrappingKey(WRAPPING[len(material) * 8], material, EncryptionKeyType.SYMMETRIC)
     return RawMasterKey(provider_id=provider_id, key_id=key_id.encode("utf-8"), wrapping_key=wrapping)
+
+
+def raw_rsa_master_key(key_id, pem, private, padding, provider_id):
+    """The SDK's raw RSA master key (= raw RSA keyring): EDK provider info = key_id alone. A private
+    key encrypts with its public half and decrypts; a public key only encrypts."""
+    key_type = EncryptionKeyType.PRIVATE if private else EncryptionKeyType.PUBLIC
+    wrapping = WrappingKey(RSA_PADDINGS[padding][2], pem, key_type)
+    return RawMasterKey(provider_id=provider_id, key_id=key_id.encode("utf-8"), wrapping_key=wrapping)
+
+
+@functools.lru_cache(maxsize=None)
+def master_key(name, provider_id, padding=None):
+    """The SDK master key for keys.json key `name` (RSA keys need a `padding` from RSA_PADDINGS).
+    Cached: loading an RSA private key costs ~50 ms (OpenSSL checks it); master keys hold no state."""
+    if is_rsa(name):
+        kind, key_id_, _encoding, pem = RSA_KEYS[name]
+        return raw_rsa_master_key(key_id_, pem, kind == "private", padding, provider_id)
+    return raw_master_key(*KEYS[name], provider_id)
 
 
 class KeySet(MasterKeyProvider):
@@ -83,9 +196,22 @@ def key_set(master_keys):
     return provider
 
 
-def master_key_spec(key_name, provider_id=PROVIDER_ID):
-    """One entry of a test's `master-keys` list."""
-    return {"type": "raw", "key": key_name, "provider-id": provider_id, "encryption-algorithm": "aes"}
+def master_key_spec(key_name, provider_id=PROVIDER_ID, padding=None):
+    """One entry of a test's `master-keys` list; RSA keys carry their padding
+    (`padding-algorithm` pkcs1 | oaep-mgf1, and `padding-hash` for OAEP)."""
+    if not is_rsa(key_name):
+        return {"type": "raw", "key": key_name, "provider-id": provider_id, "encryption-algorithm": "aes"}
+    algorithm, hash_, _wrapping = RSA_PADDINGS[padding]
+    spec = {"type": "raw", "key": key_name, "provider-id": provider_id, "encryption-algorithm": "rsa",
+            "padding-algorithm": algorithm}
+    if hash_ is not None:
+        spec["padding-hash"] = hash_
+    return spec
+
+
+def describe_key(ref):
+    """`name@provider` or `name@provider/padding` for a key reference (name, provider id[, padding])."""
+    return "%s@%s" % ref[:2] + ("/%s" % ref[2] if len(ref) > 2 and ref[2] else "")
 
 
 # ---------------------------------------------------------------- contexts

@@ -2,7 +2,9 @@
 """python_reads.py DIR -- the official Python ESDK decrypts every case of an awses-decrypt manifest.
 
 DIR/manifest.json (awses-decrypt v2-v4) names keys.json, ciphertexts and expected plaintexts with
-`file://` URIs relative to DIR. Only raw AES master keys are supported. Per case it checks:
+`file://` URIs relative to DIR. Raw AES and raw RSA master keys are supported (RSA: `padding-algorithm`
+pkcs1 | oaep-mgf1 with `padding-hash` -> the SDK's WrappingAlgorithm; keys.json `private`/`public` entries,
+PEM or base64 DER; a public key cannot decrypt, so another master key of the test must). Per case it checks:
   * decryption succeeds with a provider built from the test's `master-keys` (several -> any may match);
   * the plaintext equals the expected one;
   * the message has no bytes after its end (the SDK's one-shot decrypt ignores them; we don't);
@@ -38,16 +40,30 @@ class Unsupported(Exception):
 
 def master_key(keys, spec):
     """RawMasterKey from one `master-keys` entry and the keys.json `keys` table."""
-    if spec.get("type") != "raw" or spec.get("encryption-algorithm") != "aes":
-        raise Unsupported("only raw AES master keys are supported: %r" % spec)
+    if spec.get("type") != "raw" or spec.get("encryption-algorithm") not in ("aes", "rsa"):
+        raise Unsupported("only raw AES and raw RSA master keys are supported: %r" % spec)
     key = keys[spec["key"]]
+    material = key["material"]
+    material = key.get("line-separator", "").join(material) if isinstance(material, list) else material
+    key_id = key.get("key-id", spec["key"])
+    if spec["encryption-algorithm"] == "rsa":
+        if key.get("algorithm") != "rsa" or key.get("type") not in ("private", "public"):
+            raise Unsupported("key %s: not an RSA private/public key" % spec["key"])
+        private = key["type"] == "private"
+        if key.get("encoding") == "pem":
+            pem = material.encode("ascii")
+        elif key.get("encoding") == "base64":
+            pem = common.der_to_pem(base64.b64decode(material), private)
+        else:
+            raise Unsupported("key %s: encoding %r" % (spec["key"], key.get("encoding")))
+        padding = common.rsa_padding_name(spec)
+        return common.raw_rsa_master_key(key_id, pem, private, padding, spec["provider-id"])
     if key.get("encoding") != "base64":
         raise Unsupported("key %s: encoding %r" % (spec["key"], key.get("encoding")))
-    material = key["material"]
-    material = base64.b64decode("".join(material) if isinstance(material, list) else material)
+    material = base64.b64decode(material)
     if len(material) * 8 != key["bits"] or key["bits"] not in common.WRAPPING:
         raise Unsupported("key %s: %d bytes for %r bits" % (spec["key"], len(material), key["bits"]))
-    return common.raw_master_key(key["key-id"], material, spec["provider-id"])
+    return common.raw_master_key(key_id, material, spec["provider-id"])
 
 
 def decrypt(ciphertext, provider):

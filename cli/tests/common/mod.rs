@@ -8,6 +8,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use serde_json::json;
+
 /// The `envseal` binary Cargo built for these tests.
 pub fn envseal() -> Command {
     Command::new(env!("CARGO_BIN_EXE_envseal"))
@@ -115,28 +117,51 @@ impl Drop for Scratch {
     }
 }
 
-/// A keys.json (v3) with three AES keys, an RSA key and an AWS KMS key:
+/// The CLI's test RSA key pair (2048-bit, PKCS#8 / SPKI PEM; `cli/tests/data/README.md`).
+pub const RSA_PRIVATE_PEM: &str = include_str!("../data/rsa-2048-private.pem");
+pub const RSA_PUBLIC_PEM: &str = include_str!("../data/rsa-2048-public.pem");
+/// An unrelated 2048-bit private key.
+pub const RSA_OTHER_PRIVATE_PEM: &str = include_str!("../data/rsa-2048-other-private.pem");
+
+/// The base64 body of a PEM block: its DER in base64.
+pub fn pem_body(pem: &str) -> String {
+    pem.lines().filter(|l| !l.starts_with("-----")).collect()
+}
+
+/// A keys.json (v3) with AES, RSA and AWS KMS keys:
 /// `aes-256` (key-id `aes-256`), `aes-128` (key-id `second`), `other` (different bytes),
-/// `same-name-other-bytes` (key-id `aes-256`, other bytes).
-pub const KEYS_JSON: &str = r#"{
-  "manifest": {"type": "keys", "version": 3},
-  "keys": {
-    "aes-256": {"type": "symmetric", "algorithm": "aes", "encoding": "base64", "bits": 256, "key-id": "aes-256",
-                "encrypt": true, "decrypt": true, "material": "AAECAwQFBgcICRAREhMUFRYXGBkgISIjJCUmJygpMDE="},
-    "aes-128": {"type": "symmetric", "algorithm": "aes", "encoding": "base64", "bits": 128, "key-id": "second",
-                "encrypt": true, "decrypt": true, "material": "AAECAwQFBgcICRAREhMUFQ=="},
-    "other": {"type": "symmetric", "algorithm": "aes", "encoding": "base64", "bits": 256, "key-id": "other",
-              "encrypt": true, "decrypt": true, "material": "//////////////////////////////////////////8="},
-    "same-name-other-bytes": {"type": "symmetric", "algorithm": "aes", "encoding": "base64", "bits": 256,
-              "key-id": "aes-256", "encrypt": true, "decrypt": true,
-              "material": "//////////////////////////////////////////8="},
-    "rsa": {"type": "private", "algorithm": "rsa", "encoding": "pem", "bits": 2048, "key-id": "rsa",
-            "encrypt": true, "decrypt": true,
-            "material": "-----BEGIN PRIVATE KEY-----\n...\n-----END PRIVATE KEY-----"},
-    "kms": {"type": "aws-kms", "key-id": "arn:aws:kms:us-west-2:111122223333:key/example",
-            "encrypt": true, "decrypt": true}
-  }
-}"#;
+/// `same-name-other-bytes` (key-id `aes-256`, other bytes);
+/// `rsa` (private, PEM) and `rsa-public` (its public half, PEM, "decrypt": false), both key-id `rsa`;
+/// `rsa-der` / `rsa-public-der` (the same pair as base64 DER, key-id `rsa`), `rsa-public-open` (the
+/// public half without "decrypt": false), `rsa-other` (an unrelated private key, key-id `rsa`); `kms`.
+pub fn keys_json() -> String {
+    let aes = |bits: u32, key_id: &str, material: &str| {
+        json!({"type": "symmetric", "algorithm": "aes", "encoding": "base64", "bits": bits, "key-id": key_id,
+               "encrypt": true, "decrypt": true, "material": material})
+    };
+    let rsa = |kind: &str, encoding: &str, material: String, decrypt: bool| {
+        json!({"type": kind, "algorithm": "rsa", "encoding": encoding, "bits": 2048, "key-id": "rsa",
+               "encrypt": true, "decrypt": decrypt, "material": material})
+    };
+    json!({
+        "manifest": {"type": "keys", "version": 3},
+        "keys": {
+            "aes-256": aes(256, "aes-256", "AAECAwQFBgcICRAREhMUFRYXGBkgISIjJCUmJygpMDE="),
+            "aes-128": aes(128, "second", "AAECAwQFBgcICRAREhMUFQ=="),
+            "other": aes(256, "other", "//////////////////////////////////////////8="),
+            "same-name-other-bytes": aes(256, "aes-256", "//////////////////////////////////////////8="),
+            "rsa": rsa("private", "pem", RSA_PRIVATE_PEM.to_owned(), true),
+            "rsa-public": rsa("public", "pem", RSA_PUBLIC_PEM.to_owned(), false),
+            "rsa-public-open": rsa("public", "pem", RSA_PUBLIC_PEM.to_owned(), true),
+            "rsa-der": rsa("private", "base64", pem_body(RSA_PRIVATE_PEM), true),
+            "rsa-public-der": rsa("public", "base64", pem_body(RSA_PUBLIC_PEM), false),
+            "rsa-other": rsa("private", "pem", RSA_OTHER_PRIVATE_PEM.to_owned(), true),
+            "kms": {"type": "aws-kms", "key-id": "arn:aws:kms:us-west-2:111122223333:key/example",
+                    "encrypt": true, "decrypt": true}
+        }
+    })
+    .to_string()
+}
 
 /// Deterministic pseudo-random bytes (xorshift64*), different per `seed`.
 pub fn plaintext(len: usize, seed: u64) -> Vec<u8> {
