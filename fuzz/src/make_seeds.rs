@@ -46,6 +46,23 @@ fn main() -> std::io::Result<()> {
             fs::write(corpus.join("edk_unwrap").join(&name), edks)?;
         }
     }
+    // One raw RSA EDK and one KMS-shaped EDK for the keyring target.
+    let rsa_public = include_bytes!("../../src/keyring/testdata/rsa-2048-public.pem");
+    let rsa = envseal::RawRsaKeyring::new("fuzz", "key", Some(rsa_public), None, envseal::RsaPadding::OaepSha256)
+        .expect("valid key");
+    let (_, header) = encrypt(&rsa, b"x", &EncryptOptions::default()).expect("encrypts");
+    let kms_arn = b"arn:aws:kms:us-east-1:111122223333:key/00000000-0000-0000-0000-000000000000";
+    for (name, fields) in [
+        ("rsa", [header.encrypted_data_keys[0].provider_id.as_bytes(), b"key", &header.encrypted_data_keys[0].ciphertext[..200]]),
+        ("kms", [&b"aws-kms"[..], &kms_arn[..], &[7u8; 64][..]]),
+    ] {
+        let mut edks = Vec::new();
+        for field in fields {
+            edks.push(field.len() as u8);
+            edks.extend_from_slice(field);
+        }
+        fs::write(corpus.join("edk_unwrap").join(name), edks)?;
+    }
     println!("seeded {n} vector files and 8 own messages into {}", corpus.display());
     Ok(())
 }
