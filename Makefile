@@ -62,15 +62,18 @@ test-kms:
 	@scripts/setup.sh python
 	scripts/with-moto.sh $(CARGO) test --features moto-tests --test kms_moto
 
-# wasm-bindgen tests of the bindings, in Node and in headless Chromium.
+# wasm-bindgen tests of the bindings, in Node, headless Chromium and headless Firefox (ESR).
 test-wasm:
 	@scripts/setup.sh build && scripts/setup.sh browsers
 	wasm-pack test --node -- --test web
 	WASM_BINDGEN_USE_BROWSER=1 CHROMEDRIVER=/usr/bin/chromedriver wasm-pack test --headless --chrome -- --test web
+	WASM_BINDGEN_USE_BROWSER=1 GECKODRIVER=$(HOME)/.cargo/bin/geckodriver MOZ_HEADLESS=1 \
+	  wasm-pack test --headless --firefox -- --test web
 
-# node:test suites against the built, installed npm package (and a page in Chromium).
+# node:test suites against the built, installed npm package: Node, pages and Workers in headless
+# Chromium (a 1 GiB stream, a Vite build), and streams against the official Python SDK.
 test-js: pkg
-	@scripts/setup.sh node
+	@scripts/setup.sh node && scripts/setup.sh python
 	cd tests/js && npm install --no-audit --no-fund --loglevel=error >/dev/null && node --test
 
 # ---- demo --------------------------------------------------------------------------------

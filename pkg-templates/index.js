@@ -3,9 +3,10 @@
 // This file is the package's entry point: the wasm loader (`init`) and the public API, a thin
 // layer over the wasm-bindgen glue in ./wasm/. It runs unchanged in a page, a Worker and Node 20+
 // (no `window`, no `Buffer`); bundlers (Vite, webpack, esbuild) find the .wasm through the
-// `new URL(..., import.meta.url)` below.
+// `new URL(..., import.meta.url)` in runtime.js. The Web Streams API lives in streams.js.
 
-import initWasm, * as wasm from './wasm/envseal.js';
+import { requireInit } from './runtime.js';
+import * as wasm from './wasm/envseal.js';
 
 /** Algorithm suite ids envseal encrypts with (it decrypts every ESDK suite). */
 export const AlgorithmSuite = Object.freeze({
@@ -22,56 +23,13 @@ export const CommitmentPolicy = Object.freeze({
   FORBID_ENCRYPT_ALLOW_DECRYPT: 'FORBID_ENCRYPT_ALLOW_DECRYPT',
 });
 
-// ---- loader ---------------------------------------------------------------------------------
+// ---- loader -------------------------------------------------------------------------------
 
-let ready = false;
-/** @type {Promise<void> | undefined} */
-let loading;
+export { init } from './runtime.js';
 
-/**
- * Loads and instantiates the WebAssembly module. Call (and await) it once before anything else;
- * later and concurrent calls return the same promise. If loading fails, the next call retries.
- *
- * @param {string | URL | Request | Response | BufferSource | WebAssembly.Module} [source]
- *   Where the .wasm is, for setups the default does not cover. By default: the `wasm/envseal_bg.wasm`
- *   file next to this module (read from disk in Node, fetched elsewhere).
- * @returns {Promise<void>}
- */
-export function init(source) {
-  if (!loading) {
-    loading = (async () => {
-      const module_or_path = source ?? (await defaultSource());
-      await initWasm({ module_or_path });
-      ready = true;
-    })();
-    loading.catch(() => {
-      loading = undefined;
-    });
-  }
-  return loading;
-}
+// ---- streams (streams.js) -------------------------------------------------------------------
 
-async function defaultSource() {
-  const url = new URL('./wasm/envseal_bg.wasm', import.meta.url);
-  if (url.protocol === 'file:') {
-    // Node (and other runtimes that load modules from disk): fetch() cannot read file: URLs.
-    // The specifier is not a literal, so bundlers building for browsers leave it alone.
-    const fs = 'node:fs/promises';
-    const { readFile } = await import(/* @vite-ignore */ /* webpackIgnore: true */ fs);
-    return readFile(url);
-  }
-  return url;
-}
-
-function requireInit(api) {
-  if (!ready) {
-    const error = new Error(
-      `envseal is not initialized: call \`await init()\` (imported from 'envseal') once before using ${api}`,
-    );
-    error.code = 'NOT_INITIALIZED';
-    throw error;
-  }
-}
+export { decryptStream, encryptStream } from './streams.js';
 
 // ---- keyrings -------------------------------------------------------------------------------
 

@@ -38,7 +38,7 @@ wasm-bindgen --target web --omit-default-module-path --no-typescript \
   --out-dir "$out/wasm" --out-name envseal \
   "$target_dir/wasm32-unknown-unknown/release/envseal.wasm"
 
-cp pkg-templates/package.json pkg-templates/index.js pkg-templates/index.d.ts pkg-templates/README.md "$out/"
+cp pkg-templates/package.json pkg-templates/*.js pkg-templates/index.d.ts pkg-templates/README.md "$out/"
 
 wasm_bytes=$(wc -c <"$out/wasm/envseal_bg.wasm")
 gz_bytes=$(gzip -9 -c "$out/wasm/envseal_bg.wasm" | wc -c)

@@ -298,7 +298,7 @@ fn encryptor_pushes_in_pieces() {
     let keyring = raw_aes("k", &[16; 32]);
     for suite in [0x0478, 0x0578] {
         let options = object(&[("frameLength", 64.into()), ("suite", suite.into())]);
-        let mut enc = EncryptorHandle::new(&keyring, &options).unwrap();
+        let mut enc = EncryptorHandle::new(&keyring, &options, None).unwrap();
         assert_eq!(get(&enc.header().unwrap().into(), "frameLength").as_f64(), Some(64.0));
         let data = plaintext(1000);
         let mut message = Vec::new();
@@ -318,7 +318,7 @@ fn decryptor_unwraps_with_a_keyring() {
     let keyring = raw_aes("k", &[17; 32]);
     let data = plaintext(500);
     let (message, _) = encrypt(&keyring, &data, object(&[("frameLength", 64.into())]));
-    let mut dec = DecryptorHandle::new(&JsValue::UNDEFINED).unwrap();
+    let mut dec = DecryptorHandle::new(&JsValue::UNDEFINED, None).unwrap();
     assert_eq!(dec.state(), "header");
     assert!(dec.header().unwrap().is_undefined());
     let mut out = Vec::new();
@@ -360,7 +360,7 @@ fn decryptor_takes_a_data_key_from_the_edge() {
     enc.finish(&mut message).unwrap();
 
     // a key cannot be given before the header is read; the attempt does not fail the decryptor
-    let mut dec = DecryptorHandle::new(&JsValue::UNDEFINED).unwrap();
+    let mut dec = DecryptorHandle::new(&JsValue::UNDEFINED, None).unwrap();
     assert_eq!(code(dec.provide_data_key(&bytes(&data_key)).unwrap_err()), "INVALID_STATE");
     assert_eq!(dec.state(), "header");
 
@@ -375,7 +375,7 @@ fn decryptor_takes_a_data_key_from_the_edge() {
     assert_eq!(out, plaintext(300));
 
     // a wrong key fails the commitment check and ends the decryption
-    let mut dec = DecryptorHandle::new(&JsValue::UNDEFINED).unwrap();
+    let mut dec = DecryptorHandle::new(&JsValue::UNDEFINED, None).unwrap();
     dec.push(&bytes(&message)).unwrap();
     assert_eq!(code(dec.provide_data_key(&bytes(&[0; 32])).unwrap_err()), "COMMITMENT_MISMATCH");
     assert_eq!(dec.state(), "failed");
@@ -386,15 +386,212 @@ fn decryptor_takes_a_data_key_from_the_edge() {
 fn decryptor_reports_truncation_and_no_key() {
     let keyring = raw_aes("k", &[18; 32]);
     let (message, _) = encrypt(&keyring, &plaintext(100), object(&[("frameLength", 32.into())]));
-    let mut dec = DecryptorHandle::new(&JsValue::UNDEFINED).unwrap();
+    let mut dec = DecryptorHandle::new(&JsValue::UNDEFINED, None).unwrap();
     dec.push(&bytes(&message[..message.len() - 5])).unwrap();
     dec.unwrap_with(&keyring).unwrap();
     dec.push(&bytes(&[])).unwrap();
     assert_eq!(code(dec.finish().unwrap_err()), "TRUNCATED");
 
     let stranger = raw_aes("stranger", &[18; 32]);
-    let mut dec = DecryptorHandle::new(&JsValue::UNDEFINED).unwrap();
+    let mut dec = DecryptorHandle::new(&JsValue::UNDEFINED, None).unwrap();
     dec.push(&bytes(&message)).unwrap();
     assert_eq!(code(dec.unwrap_with(&stranger).unwrap_err()), "NO_MATCHING_KEY");
     assert_eq!(dec.state(), "failed");
+}
+
+// ---- frame-level API (the 'webcrypto' engine's bindings) ---------------------------------
+// The external AES-GCM engine is played by the RustCrypto `aes-gcm` crate, called directly with
+// the content key the handle exports: what JavaScript does with WebCrypto.
+
+use aes_gcm::aead::{Aead, KeyInit, Payload};
+use aes_gcm::{Aes256Gcm, Nonce};
+
+fn deterministic(suite: u32, frame_length: u32) -> EncryptorHandle {
+    let options = object(&[
+        ("dataKey", bytes(&[7; 32])),
+        ("messageId", bytes(&[9; 32])),
+        ("suite", suite.into()),
+        ("frameLength", frame_length.into()),
+        ("encryptionContext", context(&[("engine", "external")])),
+    ]);
+    EncryptorHandle::deterministic_for_testing(&options).unwrap()
+}
+
+fn cipher(key: Uint8Array) -> Aes256Gcm {
+    let mut raw = key.to_vec();
+    let cipher = Aes256Gcm::new_from_slice(&raw).unwrap();
+    raw.fill(0);
+    cipher
+}
+
+fn nonce(iv: &[u8]) -> Nonce<aes_gcm::aead::consts::U12> {
+    Nonce::from(<[u8; 12]>::try_from(iv).expect("a 12-byte IV"))
+}
+
+fn field(value: &JsValue, key: &str) -> Vec<u8> {
+    to_vec(&get(value, key))
+}
+
+/// Encrypts `data` with the frame-level API; returns the message.
+fn encrypt_by_frames(enc: &mut EncryptorHandle, data: &[u8], f: usize) -> Vec<u8> {
+    let mut message = to_vec(&enc.take_header().unwrap().unwrap().into());
+    assert!(enc.take_header().unwrap().is_none(), "the header is handed out once");
+    let aes = cipher(enc.content_key().unwrap());
+    let chunks: Vec<&[u8]> = if data.is_empty() { vec![&[][..]] } else { data.chunks(f).collect() };
+    for (i, chunk) in chunks.iter().enumerate() {
+        let p: JsValue = enc.begin_frame(chunk.len() as u32, i + 1 == chunks.len()).unwrap().into();
+        let iv = field(&p, "iv");
+        let sealed = aes.encrypt(&nonce(&iv), Payload { msg: chunk, aad: &field(&p, "aad") }).unwrap();
+        let prefix = field(&p, "prefix");
+        if enc.is_signing() {
+            enc.absorb(&bytes(&prefix)).unwrap();
+            enc.absorb(&bytes(&sealed)).unwrap();
+        }
+        message.extend_from_slice(&prefix);
+        message.extend_from_slice(&sealed);
+    }
+    message.extend(enc.footer().unwrap().to_vec());
+    message
+}
+
+#[wasm_bindgen_test]
+fn frame_level_encryption_is_byte_identical_to_push() {
+    let f = 100;
+    for len in [0, 1, 99, 100, 101, 250, 300] {
+        let data = plaintext(len);
+        let by_frames = encrypt_by_frames(&mut deterministic(0x0478, f as u32), &data, f);
+        let mut pushed = deterministic(0x0478, f as u32);
+        let mut by_push = pushed.push(&bytes(&data)).unwrap().to_vec();
+        by_push.extend(pushed.finish().unwrap().to_vec());
+        assert_eq!(by_frames, by_push, "{len} bytes");
+    }
+    // Signed: the signing key is random per encryptor, so compare by decrypting.
+    let keyring = raw_aes("k", &[19; 32]);
+    let mut enc =
+        EncryptorHandle::new(&keyring, &object(&[("suite", 0x0578.into()), ("frameLength", 64.into())]), None).unwrap();
+    assert!(enc.is_signing());
+    let message = encrypt_by_frames(&mut enc, &plaintext(500), 64);
+    assert_eq!(decrypt(&keyring, &message, JsValue::UNDEFINED).unwrap().0, plaintext(500));
+}
+
+#[wasm_bindgen_test]
+fn encryptor_modes_cannot_be_mixed() {
+    let mut enc = deterministic(0x0478, 16);
+    enc.push(&bytes(b"abc")).unwrap();
+    assert_eq!(code(enc.take_header().unwrap_err()), "INVALID_STATE");
+    assert_eq!(code(enc.begin_frame(16, false).unwrap_err()), "INVALID_STATE");
+    let mut enc = deterministic(0x0478, 16);
+    enc.take_header().unwrap();
+    assert_eq!(code(enc.push(&bytes(b"abc")).unwrap_err()), "INVALID_STATE");
+    assert_eq!(code(enc.begin_frame(15, false).unwrap_err()), "INVALID_ARGUMENT");
+    assert_eq!(code(enc.footer().unwrap_err()), "INVALID_STATE", "no footer before the final frame");
+    // the test hook checks its options like any other binding
+    let no_key = object(&[("messageId", bytes(&[0; 32]))]);
+    assert_eq!(type_error_code(EncryptorHandle::deterministic_for_testing(&no_key).err().unwrap()), "INVALID_ARGUMENT");
+}
+
+/// Decrypts `message` with the frame-level API after `intoBody`, fed in `piece`-byte pieces.
+fn decrypt_by_frames(keyring: &JsValue, message: &[u8], piece: usize) -> Result<Vec<u8>, JsValue> {
+    let mut dec = DecryptorHandle::new(&JsValue::UNDEFINED, Some("decryptStream".into()))?;
+    let mut rest = message;
+    while dec.state() == "header" && !rest.is_empty() {
+        let (head, tail) = rest.split_at(piece.min(rest.len()));
+        assert!(dec.push(&bytes(head))?.to_vec().is_empty());
+        rest = tail;
+    }
+    dec.unwrap_with(keyring)?;
+    let signed = dec.signed().unwrap();
+    let mut input = to_vec(&dec.into_body()?.into());
+    input.extend_from_slice(rest);
+    let aes = cipher(dec.content_key()?);
+    let (mut out, mut held) = (Vec::new(), Vec::new());
+    let mut at = 0;
+    loop {
+        if dec.expects_footer() {
+            let r: JsValue = dec.read_footer(&bytes(&input[at..]))?.into();
+            at += get(&r, "used").as_f64().unwrap() as usize;
+            break;
+        }
+        let f: JsValue = dec.begin_frame(&bytes(&input[at..(at + 24).min(input.len())]))?.into();
+        if get(&f, "need").as_f64().is_some() {
+            break;
+        }
+        let (prefix_len, sealed_len) =
+            (get(&f, "prefixLen").as_f64().unwrap() as usize, get(&f, "sealedLen").as_f64().unwrap() as usize);
+        let end = at + prefix_len + sealed_len;
+        let Some(frame) = input.get(at..end) else { break };
+        let sealed = &frame[prefix_len..];
+        let plain = aes
+            .decrypt(&nonce(&field(&f, "iv")), Payload { msg: sealed, aad: &field(&f, "aad") })
+            .map_err(|_| JsValue::from_str("DECRYPT_FAILED"))?;
+        if signed {
+            dec.absorb(&bytes(frame))?;
+        }
+        at = end;
+        if get(&f, "isFinal").as_bool().unwrap() {
+            held = plain;
+            if !dec.expects_footer() {
+                break;
+            }
+        } else {
+            out.extend(plain);
+        }
+    }
+    assert!(dec.finish()?.to_vec().is_empty(), "after intoBody, finish releases nothing itself");
+    assert_eq!(at, input.len(), "no trailing bytes");
+    out.extend(held);
+    Ok(out)
+}
+
+#[wasm_bindgen_test]
+fn frame_level_decryption_reads_both_suites() {
+    let keyring = raw_aes("k", &[20; 32]);
+    for suite in [0x0478, 0x0578] {
+        let data = plaintext(1000);
+        let (message, _) = encrypt(&keyring, &data, object(&[("suite", suite.into()), ("frameLength", 128.into())]));
+        for piece in [1, 7, 100, 5000] {
+            assert_eq!(
+                decrypt_by_frames(&keyring, &message, piece).unwrap(),
+                data,
+                "suite {suite:#06x}, piece {piece}"
+            );
+        }
+        // a flipped byte in the signature fails the footer
+        if suite == 0x0578 {
+            let mut bad = message.clone();
+            let last = bad.len() - 1;
+            bad[last] ^= 1;
+            assert_eq!(code(decrypt_by_frames(&keyring, &bad, 5000).unwrap_err()), "SIGNATURE_INVALID");
+        }
+    }
+}
+
+#[wasm_bindgen_test]
+fn frame_level_decryption_checks_order_and_state() {
+    let keyring = raw_aes("k", &[21; 32]);
+    let (message, _) = encrypt(&keyring, &plaintext(300), object(&[("frameLength", 64.into())]));
+    let mut dec = DecryptorHandle::new(&JsValue::UNDEFINED, None).unwrap();
+    assert_eq!(code(dec.into_body().unwrap_err()), "INVALID_STATE", "no header yet");
+    assert_eq!(dec.state(), "header", "a refused call does not fail the decryptor");
+    assert!(dec.signed().is_none());
+    assert_eq!(code(dec.begin_frame(&bytes(&[0; 24])).unwrap_err()), "INVALID_STATE");
+    dec.push(&bytes(&message)).unwrap();
+    assert_eq!(dec.signed(), Some(false));
+    dec.unwrap_with(&keyring).unwrap();
+    let body = to_vec(&dec.into_body().unwrap().into());
+    assert_eq!(code(dec.push(&bytes(b"x")).unwrap_err()), "INVALID_STATE", "push after intoBody");
+    // too few bytes: { need }, nothing changes
+    let need: JsValue = dec.begin_frame(&bytes(&body[..3])).unwrap().into();
+    assert_eq!(get(&need, "need").as_f64(), Some(4.0));
+    // frame 2 first: out of order, and the decryptor is done
+    let second = &body[16 + 64 + 16..];
+    assert_eq!(code(dec.begin_frame(&bytes(&second[..24])).unwrap_err()), "MALFORMED_BODY");
+    assert_eq!(dec.state(), "failed");
+    assert_eq!(code(dec.begin_frame(&bytes(&body[..24])).unwrap_err()), "INVALID_STATE");
+    // finishing before the end is TRUNCATED
+    let mut dec = DecryptorHandle::new(&JsValue::UNDEFINED, None).unwrap();
+    dec.push(&bytes(&message)).unwrap();
+    dec.unwrap_with(&keyring).unwrap();
+    dec.into_body().unwrap();
+    assert_eq!(code(dec.finish().unwrap_err()), "TRUNCATED");
 }

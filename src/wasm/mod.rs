@@ -8,7 +8,7 @@
 //! |---|---|
 //! | [`keyrings`] | `RawAesKeyring`, `MultiKeyring` (and the internal `KeyringHandle`) |
 //! | [`api`] | `encrypt`, `decrypt`, `generateDataKey` (one-shot, synchronous here; `index.js` makes them async) |
-//! | [`stream`] | `MessageEncryptor`, `MessageDecryptor` (sans-io handles the streaming adapters build on) |
+//! | [`stream`] | `MessageEncryptor`, `MessageDecryptor` (sans-io handles the streaming adapters build on, with the frame-level API the WebCrypto engine drives) |
 //!
 //! No JavaScript input reaches an `unwrap` or an index: a wrong shape is a `TypeError`, a wrong
 //! value a `RangeError` (both with code `INVALID_ARGUMENT`), and core errors keep their codes.

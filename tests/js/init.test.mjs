@@ -12,7 +12,9 @@ import {
   MultiKeyring,
   RawAesKeyring,
   decrypt,
+  decryptStream,
   encrypt,
+  encryptStream,
   generateDataKey,
   init,
 } from 'envseal';
@@ -31,6 +33,8 @@ test('every API refuses to run before init() with NOT_INITIALIZED', async () => 
   await rejectsWithCode(encrypt({}, new Uint8Array(1)), 'NOT_INITIALIZED');
   await rejectsWithCode(decrypt({}, new Uint8Array(1)), 'NOT_INITIALIZED');
   await rejectsWithCode(generateDataKey({}), 'NOT_INITIALIZED');
+  await rejectsWithCode(() => encryptStream({}), 'NOT_INITIALIZED');
+  await rejectsWithCode(() => decryptStream({}), 'NOT_INITIALIZED');
 });
 
 test('constants need no init()', () => {

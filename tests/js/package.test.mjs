@@ -22,16 +22,23 @@ test('package.json: an ES module package named envseal with types and exports', 
   assert.deepEqual(manifest.exports['.'], { types: './index.d.ts', default: './index.js' });
 });
 
-test('npm pack ships exactly the loader, the types, the glue, the wasm and the README', async () => {
+test('npm pack ships exactly the loader and its modules, the types, the glue, the wasm and the README', async () => {
   const { stdout } = await promisify(execFile)('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], {
     cwd: pkgDir,
   });
   const [{ files }] = JSON.parse(stdout);
   assert.deepEqual(files.map((f) => f.path).sort(), [
     'README.md',
+    'byte-queue.js',
+    'engine-wasm.js',
+    'engine-webcrypto.js',
+    'in-order.js',
     'index.d.ts',
     'index.js',
+    'keyring-protocol.js',
     'package.json',
+    'runtime.js',
+    'streams.js',
     'wasm/envseal.js',
     'wasm/envseal_bg.wasm',
   ]);
@@ -46,7 +53,9 @@ test('index.d.ts declares every runtime export, and nothing internal leaks', () 
     'MultiKeyring',
     'RawAesKeyring',
     'decrypt',
+    'decryptStream',
     'encrypt',
+    'encryptStream',
     'generateDataKey',
     'init',
   ]);
@@ -60,15 +69,18 @@ test('the browser code uses no Node-only globals and imports node: only lazily',
     read(file)
       .replace(/\/\*[\s\S]*?\*\//g, '')
       .replace(/\/\/.*$/gm, '');
-  const loader = code('index.js');
-  for (const global of ['Buffer', 'window', 'process', 'require', '__dirname', 'global']) {
-    assert.ok(!new RegExp(`\\b${global}\\b`).test(loader), `index.js mentions ${global}`);
+  const modules = manifest.files.filter((f) => f.endsWith('.js') && !f.startsWith('wasm/'));
+  assert.ok(modules.includes('index.js') && modules.includes('streams.js'));
+  for (const file of modules) {
+    for (const global of ['Buffer', 'window', 'process', 'require', '__dirname', 'global']) {
+      assert.ok(!new RegExp(`\\b${global}\\b`).test(code(file)), `${file} mentions ${global}`);
+    }
   }
   // The generated glue probes for globals (getrandom looks for `crypto` on globalThis, self,
   // window, global and process), always behind typeof or property checks; it imports nothing.
   const glue = code('wasm/envseal.js');
   assert.ok(!/\bBuffer\b/.test(glue), 'the glue mentions Buffer');
-  for (const [file, source] of [['index.js', loader], ['wasm/envseal.js', glue]]) {
+  for (const [file, source] of [...modules.map((f) => [f, code(f)]), ['wasm/envseal.js', glue]]) {
     assert.ok(!/import\s[^(]*['"]node:/.test(source), `${file} imports a node: module statically`);
   }
 });

@@ -1,0 +1,329 @@
+// encryptStream / decryptStream: Web Streams (TransformStream) over the WebAssembly core's
+// streaming handles, with a pluggable frame engine (engine-webcrypto.js, engine-wasm.js).
+//
+// What this layer does: read options, pick the engine, resolve the `header` promise, count bytes
+// for `onProgress`, turn every failure into an errored stream (and a rejected `header`), and
+// release the handle at the end. What it does not: anything about the message format; the core
+// computes every IV, AAD, prefix and check.
+
+import { codedError, requireInit } from './runtime.js';
+import { WasmOpener, WasmSealer } from './engine-wasm.js';
+import {
+  checkKeyring,
+  describe,
+  encryptorFromKeyring,
+  isJsKeyring,
+  newMaterials,
+  readOptions,
+  typeError,
+  unwrapWithJsKeyring,
+} from './keyring-protocol.js';
+import { subtleCrypto, WebCryptoOpener, WebCryptoSealer } from './engine-webcrypto.js';
+import * as wasm from './wasm/envseal.js';
+
+/**
+ * Default frame length of `encryptStream` (bytes of plaintext per frame). Measured, see
+ * docs/streaming.md: WebCrypto pays a fixed cost per call and per fresh output buffer, so frames
+ * of 256 KiB stream faster than the core's 64 KiB default, and larger ones gain nothing more
+ * while costing memory (every frame in flight and the decryptor's buffer hold one).
+ */
+export const STREAM_FRAME_LENGTH = 256 * 1024;
+
+/** WebCrypto calls in flight at once (see docs/streaming.md). */
+const IN_FLIGHT = 4;
+/** The header is pushed into the core in pieces of this size, so that the bytes it buffers past
+ * the header stay small whatever the chunk size. */
+const HEADER_PIECE = 16 * 1024;
+
+/**
+ * Test-only hook, never for data you care about: `options[Symbol.for(...)] = { dataKey, messageId }`
+ * makes `encryptStream` deterministic (a placeholder EDK no keyring unwraps), so tests can compare
+ * the bytes of both engines and of every chunking. Not part of the public API or its types.
+ */
+const DETERMINISTIC_FOR_TESTING = Symbol.for('envseal.testing.deterministicEncryptor');
+
+const ENCRYPT_OPTIONS = ['encryptionContext', 'suite', 'frameLength', 'engine', 'onProgress'];
+const DECRYPT_OPTIONS = [
+  'encryptionContext',
+  'commitmentPolicy',
+  'maxEncryptedDataKeys',
+  'maxFrameLength',
+  'engine',
+  'onProgress',
+  'rejectSigned',
+];
+
+// ---- public API -----------------------------------------------------------------------------
+
+/**
+ * A TransformStream that encrypts the bytes written to it into one message.
+ * @param {object} keyring
+ * @param {object} [options]
+ */
+export function encryptStream(keyring, options) {
+  const api = 'encryptStream';
+  requireInit(`${api}()`);
+  const o = readOptions(options, api, ENCRYPT_OPTIONS);
+  const engine = chooseEngine(o.engine, api);
+  const run = new Run(api, progressCallback(o.onProgress, api));
+  const core = pick(o, ['encryptionContext', 'suite', 'frameLength']);
+  core.frameLength ??= STREAM_FRAME_LENGTH;
+  const testing = options?.[DETERMINISTIC_FOR_TESTING];
+  let sealer;
+  /** The encryptor is ready (its data key made and wrapped): set up the engine. */
+  const ready = (enc) => {
+    run.own(enc);
+    const settings = { frameLength: core.frameLength, inFlight: IN_FLIGHT, emit: run.emit, fail: run.fail };
+    sealer = engine === 'webcrypto' ? new WebCryptoSealer(enc, settings) : new WasmSealer(enc, settings);
+    run.engine = sealer;
+    return enc.header;
+  };
+  let start;
+  if (!testing && isJsKeyring(keyring)) {
+    // A JavaScript keyring (KMS, ...) is asynchronous: it runs when the stream starts. Bad options
+    // still throw here, from the materials.
+    const materials = newMaterials(core, api);
+    start = async () => ready(await encryptorFromKeyring(keyring, materials));
+  } else {
+    if (!testing) checkKeyring(keyring, `${api}: keyring`);
+    const enc = testing
+      ? wasm.MessageEncryptor.deterministicForTesting({ ...core, ...testing })
+      : new wasm.MessageEncryptor(keyring, core, api);
+    const header = ready(enc);
+    start = async () => header;
+  }
+  return run.stream(core.frameLength, {
+    start: async () => {
+      const header = await start();
+      await sealer.start();
+      run.header.resolve(header);
+    },
+    write: (chunk) => sealer.write(chunk),
+    end: () => sealer.end(),
+  });
+}
+
+/**
+ * A TransformStream that decrypts one message written to it into its plaintext.
+ * @param {object} keyring
+ * @param {object} [options]
+ */
+export function decryptStream(keyring, options) {
+  const api = 'decryptStream';
+  requireInit(`${api}()`);
+  const o = readOptions(options, api, DECRYPT_OPTIONS);
+  const engine = chooseEngine(o.engine, api);
+  if (o.rejectSigned !== undefined && typeof o.rejectSigned !== 'boolean') {
+    throw typeError(`${api}: options.rejectSigned must be a boolean, got ${describe(o.rejectSigned)}`);
+  }
+  checkKeyring(keyring, `${api}: keyring`);
+  const run = new Run(api, progressCallback(o.onProgress, api));
+  const core = pick(o, ['encryptionContext', 'commitmentPolicy', 'maxEncryptedDataKeys', 'maxFrameLength']);
+  const dec = new wasm.MessageDecryptor(core, api);
+  run.own(dec);
+  let opener = null;
+
+  /** The header was read: refuse it, or unwrap and verify it, then start the engine. */
+  const openBody = async () => {
+    if (o.rejectSigned && dec.signed) {
+      throw codedError(
+        'SIGNED_MESSAGE_REFUSED',
+        `${api}: the message is signed (suite 0x${dec.header.suiteId.toString(16).padStart(4, '0')}) and ` +
+          'rejectSigned is true: a stream releases frames before the signature at the end is checked ' +
+          '(see SECURITY.md, "Streaming signed messages"); decrypt it in one shot with decrypt() instead',
+      );
+    }
+    if (isJsKeyring(keyring)) await unwrapWithJsKeyring(dec, keyring);
+    else dec.unwrapWith(keyring);
+    const header = dec.header; // verified: key commitment and header tag checked
+    const settings = { frameLength: header.frameLength, inFlight: IN_FLIGHT, emit: run.emit, fail: run.fail };
+    // Legacy non-framed bodies are one AES-GCM unit of any length: the core's cipher reads them.
+    const external = engine === 'webcrypto' && header.contentType === 'framed';
+    opener = external ? new WebCryptoOpener(dec, settings) : new WasmOpener(dec, settings);
+    run.engine = opener;
+    run.header.resolve(header);
+    await opener.start();
+  };
+
+  return run.stream(STREAM_FRAME_LENGTH, {
+    start: async () => {},
+    write: async (chunk) => {
+      if (opener) return opener.write(chunk);
+      let offset = 0;
+      while (offset < chunk.length && dec.state === 'header') {
+        const piece = chunk.subarray(offset, offset + HEADER_PIECE);
+        dec.push(piece);
+        offset += piece.length;
+      }
+      if (dec.state === 'header') return;
+      await openBody();
+      if (offset < chunk.length) await opener.write(chunk.subarray(offset));
+    },
+    end: async () => {
+      if (!opener) dec.finish(); // TRUNCATED: the input ended inside the header
+      await opener.end();
+    },
+  });
+}
+
+// ---- one stream's life ----------------------------------------------------------------------
+
+/** State shared by a stream, its engine and its callbacks. */
+class Run {
+  bytesIn = 0;
+  bytesOut = 0;
+  header = deferred();
+  /** @type {TransformStreamDefaultController | undefined} */
+  controller;
+  /** The frame engine, once chosen (disposed at the end). */
+  engine;
+  #api;
+  #onProgress;
+  #handle;
+  #ended = false;
+
+  constructor(api, onProgress) {
+    this.#api = api;
+    this.#onProgress = onProgress;
+  }
+
+  /** The wasm handle this stream frees when it ends. */
+  own(handle) {
+    this.#handle = handle;
+  }
+
+  /** Enqueues output (no-op once the stream ended) and reports progress. */
+  emit = (...parts) => {
+    if (this.#ended) return;
+    for (const bytes of parts) {
+      this.controller.enqueue(bytes);
+      this.bytesOut += bytes.length;
+    }
+    this.#onProgress?.({ bytesIn: this.bytesIn, bytesOut: this.bytesOut });
+  };
+
+  /** Ends the stream with `error` (the first failure wins). */
+  fail = (error) => {
+    if (this.#ended) return;
+    this.header.reject(error);
+    this.#release();
+    try {
+      this.controller?.error(error);
+    } catch {
+      // already errored or closed
+    }
+  };
+
+  /**
+   * The TransformStream. One input chunk waits while another is processed (counted in chunks:
+   * Node's stream queues cost O(queue length) per chunk, so a byte-counted input queue of
+   * 1-byte chunks would go quadratic); about two frames (`unit` bytes each) of output wait to be
+   * read before backpressure stops the input.
+   */
+  stream(unit, { start, write, end }) {
+    const size = (chunk) => chunk?.byteLength ?? 0;
+    const guarded = (step) => async (...args) => {
+      try {
+        await step(...args);
+      } catch (error) {
+        this.fail(error);
+        throw error;
+      }
+    };
+    const stream = new TransformStream(
+      {
+        start: guarded(async (controller) => {
+          this.controller = controller;
+          await start();
+        }),
+        transform: guarded(async (chunk) => {
+          if (this.#ended) return;
+          const bytes = chunkBytes(chunk, this.#api);
+          this.bytesIn += bytes.length;
+          await write(bytes);
+        }),
+        flush: guarded(async () => {
+          await end();
+          this.#onProgress?.({ bytesIn: this.bytesIn, bytesOut: this.bytesOut });
+          this.#release();
+        }),
+        // Where supported (the writable side was aborted or the readable side cancelled).
+        cancel: async (reason) => this.fail(reason),
+      },
+      { highWaterMark: 1 },
+      { highWaterMark: 2 * unit, size },
+    );
+    Object.defineProperty(stream, 'header', { value: this.header.promise, enumerable: true });
+    return stream;
+  }
+
+  #release() {
+    this.#ended = true;
+    this.engine?.dispose();
+    try {
+      this.#handle?.free();
+    } catch {
+      // freed already
+    }
+    this.#handle = undefined;
+    this.header.reject(codedError('INVALID_STATE', `${this.#api}: the stream ended before its header`));
+  }
+}
+
+function deferred() {
+  let resolve;
+  let reject;
+  const promise = new Promise((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  // A header nobody awaits must not become an unhandled rejection when the stream fails.
+  promise.catch(() => {});
+  return { promise, resolve, reject };
+}
+
+// ---- arguments ------------------------------------------------------------------------------
+
+/** The options among `keys` that are set (the core reads and checks them). */
+function pick(options, keys) {
+  const out = {};
+  for (const key of keys) if (options[key] !== undefined) out[key] = options[key];
+  return out;
+}
+
+/** 'webcrypto' or 'wasm' for the `engine` option. */
+function chooseEngine(engine, api) {
+  if (engine === undefined || engine === 'auto') return subtleCrypto() ? 'webcrypto' : 'wasm';
+  if (engine === 'wasm') return 'wasm';
+  if (engine === 'webcrypto') {
+    if (!subtleCrypto()) {
+      throw codedError(
+        'INVALID_ARGUMENT',
+        `${api}: options.engine is 'webcrypto' but this context has no crypto.subtle (WebCrypto exists ` +
+          "only in secure contexts: https or localhost); use engine 'auto' or 'wasm'",
+      );
+    }
+    return 'webcrypto';
+  }
+  const message = `${api}: options.engine must be 'auto', 'webcrypto' or 'wasm', got `;
+  if (typeof engine !== 'string') throw typeError(message + describe(engine));
+  throw codedError('INVALID_ARGUMENT', message + JSON.stringify(engine), RangeError);
+}
+
+function progressCallback(onProgress, api) {
+  if (onProgress === undefined) return undefined;
+  if (typeof onProgress !== 'function') {
+    throw typeError(`${api}: options.onProgress must be a function, got ${describe(onProgress)}`);
+  }
+  return onProgress;
+}
+
+/** A chunk written to a stream, as a Uint8Array over the same memory. */
+function chunkBytes(chunk, api) {
+  if (chunk instanceof Uint8Array) return chunk;
+  if (ArrayBuffer.isView(chunk)) return new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+  if (chunk instanceof ArrayBuffer) return new Uint8Array(chunk);
+  if (typeof SharedArrayBuffer !== 'undefined' && chunk instanceof SharedArrayBuffer) return new Uint8Array(chunk);
+  const hint = typeof chunk === 'string' ? ' (encode strings first, e.g. with TextEncoderStream)' : '';
+  throw typeError(`${api}: chunks must be Uint8Arrays (or other ArrayBufferViews), got ${describe(chunk)}${hint}`);
+}

@@ -1,0 +1,236 @@
+//! `MessageEncryptor`: encrypts one message pushed in pieces, with the core's AES-GCM
+//! (`push`/`finish`) or frame by frame with an external AES-GCM engine (`beginFrame` ...).
+
+use js_sys::{Object, Uint8Array};
+use wasm_bindgen::prelude::*;
+use zeroize::Zeroizing;
+
+use crate::crypto::secret::DataKey;
+use crate::error::Error;
+use crate::format::header::MAX_FRAME_LEN;
+use crate::format::{EncryptedDataKey, MessageHeader};
+use crate::materials::EncryptionMaterials;
+use crate::stream::{MessageEncryptor, DEFAULT_FRAME_LEN};
+use crate::suite::AlgorithmSuite;
+
+use super::super::args::{byte_view, bytes, encrypt_options, Options};
+use super::super::errors::JsResult;
+use super::super::header::header_to_js;
+use super::super::keyrings::keyring_from_js;
+use super::{api_label, frame_params_to_js};
+
+/// How a handle is being driven; the two ways cannot be mixed (the header is written once, and
+/// the core's own framing holds plaintext the frame-level API does not know about).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    Fresh,
+    /// `push` / `finish`.
+    Push,
+    /// `takeHeader` / `beginFrame` / `absorb` / `footer`.
+    Frames,
+}
+
+/// Encrypts one message pushed in pieces (JavaScript class `MessageEncryptor`).
+#[wasm_bindgen(js_name = MessageEncryptor)]
+pub struct EncryptorHandle {
+    /// `None` once `finish` or `footer` ran.
+    inner: Option<MessageEncryptor>,
+    header: MessageHeader,
+    /// Plaintext length of the finished message.
+    finished_len: u64,
+    /// Reused output buffer (ciphertext: no need to wipe).
+    out: Vec<u8>,
+    /// Reused buffer for `absorb` (ciphertext: no need to wipe).
+    scratch: Vec<u8>,
+    mode: Mode,
+}
+
+#[wasm_bindgen(js_class = MessageEncryptor)]
+impl EncryptorHandle {
+    /// `new MessageEncryptor(keyring, { encryptionContext?, suite?, frameLength? }, api?)`: wraps a
+    /// fresh data key with `keyring` and prepares the header. `api` (`'encryptStream'`) only
+    /// changes the name argument errors give.
+    ///
+    /// # Errors
+    /// As `encrypt`.
+    #[wasm_bindgen(constructor)]
+    pub fn new(keyring: &JsValue, options: &JsValue, api: Option<String>) -> JsResult<EncryptorHandle> {
+        let api = api_label(api, "MessageEncryptor");
+        let keyring = keyring_from_js(keyring, &format!("{api}: keyring"))?;
+        let options = encrypt_options(options, api)?;
+        Ok(Self::wrap(crate::encryptor(&*keyring, &options)?))
+    }
+
+    /// **For tests only; never for data you care about.** An encryptor whose output is fully
+    /// determined by its options: `{ dataKey, messageId, suite?, frameLength?, encryptionContext? }`.
+    /// Its one encrypted data key is a placeholder (provider id `envseal-testing`) that no keyring
+    /// can unwrap. For signing suites the signing key (hence the header's public key and the
+    /// footer) is still random; the frames are determined.
+    ///
+    /// # Security
+    /// Reusing a data key with a message id repeats the frame keys and IVs of another message.
+    ///
+    /// # Errors
+    /// `TypeError`/`RangeError` for bad options; the core's errors for a key or id of the wrong length.
+    #[wasm_bindgen(js_name = deterministicForTesting)]
+    pub fn deterministic_for_testing(options: &JsValue) -> JsResult<EncryptorHandle> {
+        let api = "MessageEncryptor.deterministicForTesting";
+        let known = ["dataKey", "messageId", "suite", "frameLength", "encryptionContext"];
+        let o = Options::read(options, api, &known, true)?;
+        let suite = o.suite()?.unwrap_or(AlgorithmSuite::DEFAULT);
+        let frame_length = o.integer("frameLength", 1, MAX_FRAME_LEN)?.unwrap_or(DEFAULT_FRAME_LEN);
+        let mut materials = EncryptionMaterials::new(suite, o.encryption_context()?)?;
+        materials.set_data_key(DataKey::new(bytes(o.required("dataKey")?, &o.label("dataKey"))?))?;
+        materials.encrypted_data_keys.push(EncryptedDataKey {
+            provider_id: "envseal-testing".into(),
+            provider_info: b"placeholder".to_vec(),
+            ciphertext: vec![0; 48],
+        });
+        let message_id = bytes(o.required("messageId")?, &o.label("messageId"))?;
+        Ok(Self::wrap(MessageEncryptor::with_message_id(materials, frame_length, message_id)?))
+    }
+
+    /// Encrypts `plaintext`; returns the bytes of the message completed so far (the header on the
+    /// first call, then whole frames; possibly empty).
+    ///
+    /// # Errors
+    /// `TypeError` for non-bytes; `INVALID_STATE` after `finish` or once the frame-level API was
+    /// used; `LIMIT_EXCEEDED` past 2^32 - 1 frames.
+    pub fn push(&mut self, plaintext: &JsValue) -> JsResult<Uint8Array> {
+        let plaintext = Zeroizing::new(bytes(plaintext, "MessageEncryptor.push: plaintext")?);
+        self.driven(Mode::Push)?;
+        let mut out = core::mem::take(&mut self.out);
+        out.clear();
+        let result = self.driven(Mode::Push).and_then(|inner| inner.push(&plaintext, &mut out));
+        self.out = out;
+        result?;
+        Ok(Uint8Array::from(self.out.as_slice()))
+    }
+
+    /// Writes the final frame (and the signature for signing suites); returns the last bytes of
+    /// the message. The encryptor cannot be used afterwards.
+    ///
+    /// # Errors
+    /// `INVALID_STATE` if called twice, or once the frame-level API was used.
+    pub fn finish(&mut self) -> JsResult<Uint8Array> {
+        self.driven(Mode::Push)?;
+        let inner = self.inner.take().ok_or(Error::InvalidState("the encryptor already finished"))?;
+        self.finished_len = inner.plaintext_len();
+        self.out.clear();
+        inner.finish(&mut self.out)?;
+        Ok(Uint8Array::from(self.out.as_slice()))
+    }
+
+    /// The header this encryptor writes (plain object, as in `encrypt`'s result).
+    #[wasm_bindgen(getter)]
+    pub fn header(&self) -> JsResult<Object> {
+        header_to_js(&self.header)
+    }
+
+    /// Plaintext bytes accepted so far (with the frame-level API: in frames begun so far).
+    #[wasm_bindgen(getter = plaintextLength)]
+    pub fn plaintext_length(&self) -> f64 {
+        // Exact up to 2^53 bytes.
+        self.inner.as_ref().map_or(self.finished_len, MessageEncryptor::plaintext_len) as f64
+    }
+
+    // ---- frame-level API for an external AES-GCM engine ----------------------------------
+
+    /// Frame-level API: the header bytes, the first time only (`undefined` afterwards).
+    ///
+    /// # Errors
+    /// `INVALID_STATE` once `push` was used, or after `footer`.
+    #[wasm_bindgen(js_name = takeHeader)]
+    pub fn take_header(&mut self) -> JsResult<Option<Uint8Array>> {
+        Ok(self.driven(Mode::Frames)?.take_header().map(|h| Uint8Array::from(h.as_slice())))
+    }
+
+    /// Frame-level API: a copy of the content-encryption key, to import into an external AES-GCM
+    /// engine.
+    ///
+    /// # Security
+    /// This key encrypts every frame of the message. Import it as a non-extractable key and wipe
+    /// the returned array (`fill(0)`) at once.
+    ///
+    /// # Errors
+    /// `INVALID_STATE` once `push` was used, or after `footer`.
+    #[wasm_bindgen(js_name = contentKey)]
+    pub fn content_key(&mut self) -> JsResult<Uint8Array> {
+        Ok(Uint8Array::from(self.driven(Mode::Frames)?.content_key().as_bytes()))
+    }
+
+    /// Frame-level API: the parameters of the next frame of `len` plaintext bytes (exactly the
+    /// frame length for a regular frame, at most that for the final one):
+    /// `{ seq, isFinal, len, iv, aad, prefix }`. Seal the plaintext with AES-GCM under `iv` and
+    /// `aad`; the frame's wire bytes are `prefix || ciphertext || tag`.
+    ///
+    /// # Errors
+    /// `INVALID_ARGUMENT` for a wrong length; `INVALID_STATE` after the final frame or once `push`
+    /// was used; `LIMIT_EXCEEDED` past 2^32 - 1 frames.
+    #[wasm_bindgen(js_name = beginFrame)]
+    pub fn begin_frame(&mut self, len: u32, is_final: bool) -> JsResult<Object> {
+        let params = self.driven(Mode::Frames)?.begin_frame(len as usize, is_final)?;
+        Ok(frame_params_to_js(&params).build())
+    }
+
+    /// Frame-level API: whether the suite signs, i.e. `absorb` must see every frame's bytes.
+    #[wasm_bindgen(getter = isSigning)]
+    pub fn is_signing(&self) -> bool {
+        self.inner.as_ref().is_some_and(MessageEncryptor::is_signing)
+    }
+
+    /// Frame-level API: feeds written frame bytes (prefix, then ciphertext and tag), in order, to
+    /// the signature hash. Not needed (a no-op) for suites that do not sign.
+    ///
+    /// # Errors
+    /// `TypeError` for non-bytes; `INVALID_STATE` once `push` was used, or after `footer`.
+    pub fn absorb(&mut self, frame_bytes: &JsValue) -> JsResult<()> {
+        let view = byte_view(frame_bytes, "MessageEncryptor.absorb: bytes")?;
+        let mut scratch = core::mem::take(&mut self.scratch);
+        scratch.resize(view.length() as usize, 0);
+        view.copy_to(&mut scratch);
+        let result = self.driven(Mode::Frames).map(|inner| inner.absorb(&scratch));
+        self.scratch = scratch;
+        result?;
+        Ok(())
+    }
+
+    /// Frame-level API: the footer (the signature; empty for suites that do not sign), once the
+    /// final frame was begun and every frame absorbed. The encryptor cannot be used afterwards.
+    ///
+    /// # Errors
+    /// `INVALID_STATE` before the final frame, when called twice, or once `push` was used.
+    pub fn footer(&mut self) -> JsResult<Uint8Array> {
+        self.driven(Mode::Frames)?;
+        let inner = self.inner.take().ok_or(Error::InvalidState("the encryptor already finished"))?;
+        self.finished_len = inner.plaintext_len();
+        Ok(Uint8Array::from(inner.footer()?.as_slice()))
+    }
+}
+
+impl EncryptorHandle {
+    /// A handle over an encryptor built elsewhere (e.g. from materials a JavaScript keyring completed).
+    pub(crate) fn wrap(inner: MessageEncryptor) -> Self {
+        let header = inner.header().clone();
+        EncryptorHandle {
+            inner: Some(inner),
+            header,
+            finished_len: 0,
+            out: Vec::new(),
+            scratch: Vec::new(),
+            mode: Mode::Fresh,
+        }
+    }
+
+    /// The encryptor, if it is (or may start being) driven in `mode`.
+    fn driven(&mut self, mode: Mode) -> Result<&mut MessageEncryptor, Error> {
+        if self.mode != Mode::Fresh && self.mode != mode {
+            return Err(Error::InvalidState(
+                "push/finish and the frame-level API (takeHeader, beginFrame, absorb, footer) cannot be mixed",
+            ));
+        }
+        let inner = self.inner.as_mut().ok_or(Error::InvalidState("the encryptor already finished"))?;
+        self.mode = mode;
+        Ok(inner)
+    }
+}

@@ -1,0 +1,64 @@
+//! Streaming handles over the core's sans-io state machines: `MessageEncryptor` and
+//! `MessageDecryptor`. Bytes in, bytes out; the Web Streams adapters (`encryptStream`,
+//! `decryptStream` in the package's `streams.js`) are built on these in JavaScript.
+//!
+//! Each handle can be driven two ways, never both:
+//!
+//! ```text
+//! // 1. the core's own AES-GCM (the 'wasm' engine)
+//! const enc = new MessageEncryptor(keyring, options)   // header available at once
+//! out = enc.push(chunk) ... out = enc.finish()          // concatenated: the message
+//!
+//! const dec = new MessageDecryptor(options)
+//! out = dec.push(chunk)                  // state 'header' -> 'need-data-key'
+//! dec.unwrapWith(keyring)  or  dec.provideDataKey(key)   // (after an async unwrap of dec.header)
+//! out = dec.push(chunk) ... out = dec.finish()          // state 'body' -> 'complete' -> 'finished'
+//!
+//! // 2. frame by frame with an external AES-GCM engine (WebCrypto, the 'webcrypto' engine):
+//! //    the core computes every IV, AAD and frame prefix and checks order; JavaScript only
+//! //    seals and opens.
+//! enc.takeHeader(); enc.contentKey(); p = enc.beginFrame(len, isFinal); enc.absorb(bytes); enc.footer()
+//! dec.intoBody(); dec.contentKey(); f = dec.beginFrame(bytes); dec.absorb(bytes); dec.readFooter(bytes); dec.finish()
+//! ```
+
+mod decrypt;
+mod encrypt;
+
+use js_sys::{Object, Uint8Array};
+
+use crate::stream::FrameParams;
+
+use super::header::ObjectBuilder;
+
+pub use decrypt::DecryptorHandle;
+pub use encrypt::EncryptorHandle;
+
+/// A frame's parameters as a plain object:
+/// `{ seq, isFinal, len, iv: Uint8Array, aad: Uint8Array, prefix: Uint8Array }`.
+fn frame_params_to_js(p: &FrameParams) -> ObjectBuilder {
+    ObjectBuilder::new()
+        .set("seq", p.seq)
+        .set("isFinal", p.is_final)
+        .set("len", p.len)
+        .set("iv", Uint8Array::from(&p.iv[..]))
+        .set("aad", Uint8Array::from(p.aad.as_slice()))
+        .set("prefix", Uint8Array::from(p.prefix.as_slice()))
+}
+
+/// `{ need }`: the input must hold at least `need` bytes (from where it starts) before the call
+/// can make progress.
+fn need_to_js(need: usize) -> Object {
+    // `need` is a position in a buffer that fits in wasm32 memory, or usize::MAX (exact in f64
+    // to within rounding, which only says "more than you can give").
+    ObjectBuilder::new().set("need", need as f64).build()
+}
+
+/// The label of a streaming API in argument errors: the handle's own name unless JavaScript says
+/// which public function it serves.
+fn api_label(api: Option<String>, default: &'static str) -> &'static str {
+    match api.as_deref() {
+        Some("encryptStream") => "encryptStream",
+        Some("decryptStream") => "decryptStream",
+        _ => default,
+    }
+}

@@ -1,0 +1,52 @@
+// Frame-length benchmark of encryptStream/decryptStream, in Node and in a Chromium Worker
+// (numbers in docs/streaming.md). Not part of `make test`:
+//   node tools/stream-bench.mjs [SIZE_MIB=256] [node|chromium|both=both]
+// The 'wasm' engine (software AES, ~20x slower) runs over SIZE/4. ENGINES=webcrypto skips it.
+import * as envseal from 'envseal';
+
+import { runInWorker, startHarness } from '../browser-harness.mjs';
+import { run } from './stream-bench-core.mjs';
+
+const mib = Number(process.argv[2] ?? 256);
+const where = process.argv[3] ?? 'both';
+const plans = [
+  { size: mib * 2 ** 20, engines: ['webcrypto'] },
+  { size: (mib / 4) * 2 ** 20, engines: ['wasm'] },
+]
+  .filter((p) => !process.env.ENGINES || p.engines.some((e) => process.env.ENGINES.split(',').includes(e)))
+  .map((p) => ({ ...p, frameLengths: [65536, 262144, 1048576], suites: [0x0478, 0x0578] }));
+
+const print = (label, rows) => {
+  console.log(`\n${label} (MB/s, best of 3 rounds; 64 KiB input chunks)`);
+  console.table(rows);
+};
+
+if (where !== 'chromium') {
+  const rows = [];
+  for (const plan of plans) rows.push(...(await run(envseal, plan)));
+  print(`Node ${process.version}`, rows);
+}
+if (where !== 'node') {
+  const harness = await startHarness({
+    files: {
+      '/': ['<!doctype html>', '.html'],
+      '/bench-core.js': new URL('./stream-bench-core.mjs', import.meta.url),
+      '/bench-job.js': [
+        `import * as envseal from '/envseal/index.js';
+         import { run } from '/bench-core.js';
+         export default (plan) => run(envseal, plan);`,
+        '.js',
+      ],
+    },
+  });
+  try {
+    const page = await harness.browser.newPage();
+    await page.goto(`${harness.origin}/`);
+    const version = harness.browser.version();
+    const rows = [];
+    for (const plan of plans) rows.push(...(await runInWorker(page, '/bench-job.js', plan)));
+    print(`Chromium ${version}, dedicated Worker`, rows);
+  } finally {
+    await harness.close();
+  }
+}
