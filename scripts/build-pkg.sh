@@ -39,6 +39,7 @@ wasm-bindgen --target web --omit-default-module-path --no-typescript \
   "$target_dir/wasm32-unknown-unknown/release/envseal.wasm"
 
 cp pkg-templates/package.json pkg-templates/*.js pkg-templates/index.d.ts pkg-templates/README.md "$out/"
+cp -r pkg-templates/demo-kms "$out/demo-kms"
 
 wasm_bytes=$(wc -c <"$out/wasm/envseal_bg.wasm")
 gz_bytes=$(gzip -9 -c "$out/wasm/envseal_bg.wasm" | wc -c)

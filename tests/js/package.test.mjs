@@ -17,7 +17,9 @@ const manifest = JSON.parse(read('package.json'));
 test('package.json: an ES module package named envseal with types and exports', () => {
   assert.equal(manifest.name, 'envseal');
   assert.equal(manifest.type, 'module');
-  assert.equal(manifest.sideEffects, false);
+  // Only the service worker module has side effects (it installs a fetch listener).
+  assert.deepEqual(manifest.sideEffects, ['./demo-kms/service-worker.js']);
+  assert.deepEqual(manifest.exports['./demo-kms'], { types: './demo-kms/index.d.ts', default: './demo-kms/index.js' });
   assert.equal(manifest.engines.node, '>=20');
   assert.deepEqual(manifest.exports['.'], { types: './index.d.ts', default: './index.js' });
 });
@@ -27,7 +29,12 @@ test('npm pack ships exactly the loader and its modules, the types, the glue, th
     cwd: pkgDir,
   });
   const [{ files }] = JSON.parse(stdout);
-  assert.deepEqual(files.map((f) => f.path).sort(), [
+  const paths = files.map((f) => f.path).sort();
+  // The demo key service ships as its own entry point.
+  for (const f of ['demo-kms/index.js', 'demo-kms/index.d.ts', 'demo-kms/service-worker.js']) {
+    assert.ok(paths.includes(f), `${f} is packed`);
+  }
+  assert.deepEqual(paths.filter((p) => !p.startsWith('demo-kms/')), [
     'README.md',
     'byte-queue.js',
     'engine-wasm.js',
