@@ -65,16 +65,18 @@ test-kms:
 # wasm-bindgen tests of the bindings, in Node, headless Chromium and headless Firefox (ESR).
 test-wasm:
 	@scripts/setup.sh build && scripts/setup.sh browsers
-	wasm-pack test --node -- --test web
-	WASM_BINDGEN_USE_BROWSER=1 CHROMEDRIVER=/usr/bin/chromedriver wasm-pack test --headless --chrome -- --test web
+	wasm-pack test --node -- --test web --test web_kms
+	WASM_BINDGEN_USE_BROWSER=1 CHROMEDRIVER=/usr/bin/chromedriver wasm-pack test --headless --chrome -- --test web --test web_kms
 	WASM_BINDGEN_USE_BROWSER=1 GECKODRIVER=$(HOME)/.cargo/bin/geckodriver MOZ_HEADLESS=1 \
-	  wasm-pack test --headless --firefox -- --test web
+	  wasm-pack test --headless --firefox -- --test web --test web_kms
 
 # node:test suites against the built, installed npm package: Node, pages and Workers in headless
-# Chromium (a 1 GiB stream, a Vite build), and streams against the official Python SDK.
+# Chromium (a 1 GiB stream, a Vite build), and streams against the official Python SDK. Under a
+# moto server (ENVSEAL_MOTO_URL) for tests/js/kms: KmsKeyring against moto, from Node and Chromium,
+# and KMS interop with the official Python SDK.
 test-js: pkg
 	@scripts/setup.sh node && scripts/setup.sh python
-	cd tests/js && npm install --no-audit --no-fund --loglevel=error >/dev/null && node --test
+	cd tests/js && npm install --no-audit --no-fund --loglevel=error >/dev/null && ../../scripts/with-moto.sh node --test
 
 # ---- demo --------------------------------------------------------------------------------
 demo: setup pkg

@@ -78,6 +78,14 @@ export type CommitmentPolicyName = (typeof CommitmentPolicy)[keyof typeof Commit
  * - `TRAILING_DATA`: bytes follow the end of the message.
  * - `LIMIT_EXCEEDED`: a size limit (`maxFrameLength`, header size, frame count).
  * - `KEYRING_ERROR`: a keyring failed for a reason of its own.
+ * - `KMS_ERROR`: the key service (AWS KMS or a compatible one) answered with an error; its
+ *   exception name is in `kmsType` (`DisabledException`, `NotFoundException`,
+ *   `AccessDeniedException`, `InvalidCiphertextException`, ...) and its message in `kmsMessage`.
+ * - `KMS_UNAVAILABLE`: the key service could not be reached: `reason` says why (`'network'`,
+ *   `'timeout'`, `'http'` for an HTTP error without a KMS error body, `'transport'` for a custom
+ *   transport that failed).
+ * - `KMS_BAD_RESPONSE`: the key service answered something that is not a valid KMS answer (not
+ *   JSON, a missing field, a key of the wrong length, a key id that is not a key ARN).
  * - `INVALID_STATE`: a streaming handle was used out of order.
  * - `SIGNED_MESSAGE_REFUSED`: `decryptStream` with `rejectSigned: true` met a signed message.
  */
@@ -99,12 +107,25 @@ export type ErrorCode =
   | 'TRAILING_DATA'
   | 'LIMIT_EXCEEDED'
   | 'KEYRING_ERROR'
+  | 'KMS_ERROR'
+  | 'KMS_UNAVAILABLE'
+  | 'KMS_BAD_RESPONSE'
   | 'INVALID_STATE'
   | 'SIGNED_MESSAGE_REFUSED';
 
 /** What envseal throws (or rejects with): a standard `Error` (or `TypeError`/`RangeError`) with a `code`. */
 export interface EnvsealError extends Error {
   code: ErrorCode;
+  /** `KMS_ERROR`: the KMS exception name, e.g. `'DisabledException'`. */
+  kmsType?: string;
+  /** `KMS_ERROR`: the key service's own message. */
+  kmsMessage?: string;
+  /** `KMS_ERROR`, `KMS_UNAVAILABLE`: the HTTP status of the key service's answer, when there was one. */
+  httpStatus?: number;
+  /** `KMS_UNAVAILABLE`: why the key service could not be reached. */
+  reason?: 'network' | 'timeout' | 'http' | 'transport';
+  /** `NO_MATCHING_KEY` from a multi-keyring or a KMS keyring with several candidates: each member's or attempt's error. */
+  errors?: unknown[];
 }
 
 // ---- values -------------------------------------------------------------------------------
@@ -157,8 +178,77 @@ export interface MessageHeader {
 
 // ---- keyrings -----------------------------------------------------------------------------
 
-/** Any envseal keyring. */
-export type Keyring = RawAesKeyring | MultiKeyring;
+/**
+ * Any keyring: envseal's, or your own object with `onEncrypt`/`onDecrypt` ({@link CustomKeyring}).
+ * `RawAesKeyring`, `RawRsaKeyring` and a `MultiKeyring` of only those run synchronously inside the
+ * WebAssembly core; `KmsKeyring`, a `MultiKeyring` containing one, and custom keyrings are awaited.
+ */
+export type Keyring = RawAesKeyring | RawRsaKeyring | KmsKeyring | MultiKeyring | CustomKeyring;
+
+/**
+ * The materials of one message being encrypted, handed to {@link CustomKeyring.onEncrypt} (and to
+ * every keyring's `onEncrypt`). The first keyring (the generator) sets the data key; every keyring
+ * adds its encrypted data key. Valid only during the `onEncrypt` call.
+ */
+export interface EncryptionMaterials {
+  /** The algorithm suite id, e.g. `0x0478`. */
+  readonly suiteId: number;
+  /** Bytes of data key the suite needs (32 for the committing suites). */
+  readonly keyLength: number;
+  /**
+   * The full context every keyring must bind to its wrapped key; for a signing suite it includes
+   * the reserved `aws-crypto-public-key` pair.
+   */
+  readonly encryptionContext: EncryptionContext;
+  /** Whether a keyring already set the data key. */
+  readonly hasDataKey: boolean;
+  /** The encrypted data keys added so far (copies). */
+  readonly encryptedDataKeys: EncryptedDataKey[];
+  /**
+   * A copy of the data key, for a keyring that wraps a key another keyring generated. A secret:
+   * wrap it, then wipe it (`key.fill(0)`). Throws `INVALID_STATE` if none is set.
+   */
+  dataKey(): Uint8Array;
+  /**
+   * Sets the data key (a generator, when `hasDataKey` is false); `keyLength` bytes, copied. Throws
+   * `INVALID_ARGUMENT` if one is set already or the length is wrong.
+   */
+  setDataKey(key: BytesLike): void;
+  /** Adds this keyring's wrapped copy of the data key (after the data key is set). */
+  addEncryptedDataKey(edk: EncryptedDataKey): void;
+  /** Runs a WebAssembly keyring (`RawAesKeyring`, `RawRsaKeyring`, an all-WebAssembly `MultiKeyring`) on these materials. */
+  wrapWith(keyring: RawAesKeyring | RawRsaKeyring | MultiKeyring): void;
+}
+
+/** What a keyring's `onDecrypt` is told about the message. */
+export interface DecryptionMaterials {
+  /** The message's algorithm suite id (the data key has its key length). */
+  suiteId: number;
+  /**
+   * The context the wrapped key must have been bound to: the header's pairs plus the pairs the
+   * caller required at decryption.
+   */
+  encryptionContext: EncryptionContext;
+}
+
+/**
+ * A keyring of your own (for example one that asks your backend to unwrap). Every envseal keyring
+ * implements this interface too, so custom keyrings can compose them.
+ */
+export interface CustomKeyring {
+  /**
+   * Sets the data key if `materials.hasDataKey` is false (or refuses to be a generator), and adds
+   * an encrypted data key. Reject to fail the encryption.
+   */
+  onEncrypt(materials: EncryptionMaterials): Promise<void>;
+  /**
+   * The data key from the first of `encryptedDataKeys` this keyring can unwrap, as a fresh
+   * `Uint8Array` (envseal wipes it after use); `null` if none of them is this keyring's. Reject
+   * (with `code: 'NO_MATCHING_KEY'` if yours were there but none unwrapped) to report why.
+   * envseal verifies the key against the header's key commitment, so a wrong key cannot decrypt.
+   */
+  onDecrypt(materials: DecryptionMaterials, encryptedDataKeys: EncryptedDataKey[]): Promise<Uint8Array | null>;
+}
 
 /** Options of {@link RawAesKeyring}. */
 export interface RawAesKeyringOptions {
@@ -193,8 +283,150 @@ export declare class RawAesKeyring {
   readonly keyName: string;
   /** `raw AES keyring "namespace"/"name"` (never the key). */
   toString(): string;
+  /** The keyring interface ({@link CustomKeyring}), for keyrings that compose this one. */
+  onEncrypt(materials: EncryptionMaterials): Promise<void>;
+  /** The keyring interface ({@link CustomKeyring}), for keyrings that compose this one. */
+  onDecrypt(materials: DecryptionMaterials, encryptedDataKeys: EncryptedDataKey[]): Promise<Uint8Array | null>;
   /** Releases the keyring's WebAssembly memory now. Keyrings built from it keep working. */
   free(): void;
+}
+
+/** RSA padding of {@link RawRsaKeyring} (any case). `pkcs1` (PKCS#1 v1.5) only decrypts legacy messages. */
+export type RsaPadding = 'oaep-sha1' | 'oaep-sha256' | 'oaep-sha384' | 'oaep-sha512' | 'pkcs1' | (string & {});
+
+/** Options of {@link RawRsaKeyring}. At least one of `publicKey` and `privateKey` is required. */
+export interface RawRsaKeyringOptions {
+  /** Namespace of the key pair; written as the EDK's provider id. Not `aws-kms`. */
+  keyNamespace: string;
+  /** Name of the key pair; written as the EDK's provider info. */
+  keyName: string;
+  /** The public key, SPKI or PKCS#1: a PEM string, or PEM or DER bytes. Enough to encrypt. */
+  publicKey?: string | BytesLike;
+  /**
+   * The private key, PKCS#8 or PKCS#1: a PEM string, or PEM or DER bytes. Needed to decrypt; without
+   * `publicKey` its public half encrypts. The copy in WebAssembly memory is wiped once parsed.
+   */
+  privateKey?: string | BytesLike;
+  /** OAEP with SHA-1, SHA-256, SHA-384 or SHA-512 (MGF1 with the same hash), as the message's writer and readers agree. */
+  padding: RsaPadding;
+}
+
+/**
+ * A raw RSA keyring: wraps data keys with an RSA public key, unwraps them with the private key.
+ * With only the public key a page can encrypt for a server that alone can decrypt. Byte-compatible
+ * with the raw RSA keyrings of the official AWS Encryption SDKs (same namespace, name and padding).
+ */
+export declare class RawRsaKeyring {
+  /**
+   * @throws `TypeError` (`INVALID_ARGUMENT`) for missing or mistyped options; `Error`
+   *   (`INVALID_ARGUMENT`) for an unknown padding, an unparsable key, a public key that does not
+   *   match the private key, or the namespace `aws-kms`; `NOT_INITIALIZED` before `init()`.
+   */
+  constructor(options: RawRsaKeyringOptions);
+  /** The key namespace. */
+  readonly keyNamespace: string;
+  /** The key name. */
+  readonly keyName: string;
+  /** The padding, lower case. */
+  readonly padding: string;
+  /** Whether it holds a private key (else it only encrypts). */
+  readonly canDecrypt: boolean;
+  /** `raw RSA keyring "namespace"/"name" (OaepSha256)` (never a key). */
+  toString(): string;
+  /** The keyring interface ({@link CustomKeyring}). */
+  onEncrypt(materials: EncryptionMaterials): Promise<void>;
+  /** The keyring interface ({@link CustomKeyring}). */
+  onDecrypt(materials: DecryptionMaterials, encryptedDataKeys: EncryptedDataKey[]): Promise<Uint8Array | null>;
+  /** Releases the keyring's WebAssembly memory now. Keyrings built from it keep working. */
+  free(): void;
+}
+
+/** AWS credentials for SigV4 (never sent: they sign). */
+export interface AwsCredentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  /** For temporary credentials (STS, Cognito identity pools). */
+  sessionToken?: string;
+}
+
+/** A KMS operation the keyring calls. */
+export type KmsOperation = 'GenerateDataKey' | 'Encrypt' | 'Decrypt';
+
+/**
+ * Replaces `fetch` for {@link KmsKeyring}: sends one KMS JSON request (`request` is the KMS JSON
+ * body, blobs in base64) and resolves with the KMS JSON answer: an object, JSON text, or a fetch
+ * `Response` (read like the default transport's: a non-2xx status with a KMS error body is a
+ * `KMS_ERROR`). Reject with an error that names a KMS exception (`__type`, as the demo key
+ * service's `KmsError` does, or `name` with an AWS SDK v3 `$fault`) for `KMS_ERROR`; any other
+ * rejection is `KMS_UNAVAILABLE` (`reason: 'transport'`).
+ * `demoKeyService.request` is one; an app's backend proxy is another.
+ */
+export type KmsTransport = (operation: KmsOperation, request: Record<string, unknown>) => Promise<unknown>;
+
+/** Options of {@link KmsKeyring}. */
+export interface KmsKeyringOptions {
+  /**
+   * The KMS key: key ARN, key id, alias name (`alias/x`) or alias ARN. Required unless `discovery`.
+   * Decryption matches the message's encrypted data keys by exact key ARN, so give the key ARN to
+   * a keyring that must decrypt (KMS answers encryption with the key ARN, and that is what the
+   * message records).
+   */
+  keyId?: string;
+  /**
+   * Where KMS is: any KMS JSON 1.1 endpoint (LocalStack, moto, the demo key service's
+   * `'/demo-kms/'`; relative URLs resolve against the page). Default:
+   * `https://kms.<region>.amazonaws.com/`.
+   */
+  endpoint?: string | URL;
+  /** For the default endpoint and for SigV4. Default: the region in the key ARN. */
+  region?: string;
+  /**
+   * Sign requests with SigV4 (computed in WebAssembly; the clock is the caller's). A function is
+   * called before each request (refresh temporary credentials there). Without credentials requests
+   * are unsigned (for the demo key service, or a proxy that signs).
+   */
+  credentials?: AwsCredentials | (() => AwsCredentials | Promise<AwsCredentials>);
+  /** KMS grant tokens sent with every request. */
+  grantTokens?: string[];
+  /** Replaces fetch (and `endpoint`, `region`, `credentials`, `timeoutMs`, which it cannot be combined with). */
+  transport?: KmsTransport;
+  /**
+   * A discovery keyring (decrypt only): tries every `aws-kms` encrypted data key whose key ARN
+   * passes `discoveryFilter`, each at its own region's endpoint unless `endpoint` is set.
+   */
+  discovery?: boolean;
+  /** Discovery only: the partition and accounts whose keys may be used. Default: any key (not recommended). */
+  discoveryFilter?: { partition: string; accounts: string[] };
+  /** How long the default transport waits for each answer, in ms. Default 10000. */
+  timeoutMs?: number;
+}
+
+/**
+ * A keyring whose master key is a KMS key, over the AWS KMS JSON 1.1 protocol: AWS KMS,
+ * LocalStack, moto, envseal's demo key service (directly as a transport or through its service
+ * worker endpoint), or your backend through `transport`. Encryption calls `GenerateDataKey` (as
+ * generator) or `Encrypt` (as a multi-keyring child); decryption calls `Decrypt`. Its encrypted
+ * data keys have provider id `aws-kms` and the key ARN as provider info, as the official AWS
+ * Encryption SDKs' KMS keyrings write them, so each reads the other's messages.
+ *
+ * Failures: `KMS_ERROR` (with `kmsType`), `KMS_UNAVAILABLE` (with `reason`), `KMS_BAD_RESPONSE`;
+ * `NO_MATCHING_KEY` when the message has no encrypted data key for this key.
+ */
+export declare class KmsKeyring implements CustomKeyring {
+  /**
+   * @throws `TypeError` (`INVALID_ARGUMENT`) for missing or mistyped options; `Error`
+   *   (`INVALID_ARGUMENT`) for contradictory ones (a transport with an endpoint, a key id that is
+   *   not an ARN without region or endpoint, ...); `NOT_INITIALIZED` before `init()`.
+   */
+  constructor(options: KmsKeyringOptions);
+  /** The key id as given; `null` for a discovery keyring. */
+  readonly keyId: string | null;
+  /** Whether this is a discovery keyring. */
+  readonly discovery: boolean;
+  /** `KMS keyring "arn:..."` or `KMS discovery keyring` (never credentials). */
+  toString(): string;
+  onEncrypt(materials: EncryptionMaterials): Promise<void>;
+  onDecrypt(materials: DecryptionMaterials, encryptedDataKeys: EncryptedDataKey[]): Promise<Uint8Array | null>;
 }
 
 /** Options of {@link MultiKeyring}. At least one of the two is required. */
@@ -207,9 +439,12 @@ export interface MultiKeyringOptions {
 
 /**
  * A keyring of keyrings: the generator makes the data key, and it and every child wrap it, so any
- * one of them can decrypt. Decryption tries the members in order. The members stay usable alone.
+ * one of them can decrypt. Decryption tries the members in order (generator first) and takes the
+ * first data key found; if none is found, `NO_MATCHING_KEY` lists each member's failure (`errors`).
+ * Members may be of any kind (a `KmsKeyring` generator with `RawRsaKeyring` and `RawAesKeyring`
+ * children, say). The members stay usable alone, and freeing one later does not affect this one.
  */
-export declare class MultiKeyring {
+export declare class MultiKeyring implements CustomKeyring {
   /**
    * @throws `TypeError` (`INVALID_ARGUMENT`) if a member is not an envseal keyring or `children`
    *   is not an array; `Error` (`INVALID_ARGUMENT`) with neither a generator nor a child.
@@ -217,6 +452,8 @@ export declare class MultiKeyring {
   constructor(options: MultiKeyringOptions);
   /** `multi-keyring [member, ...]`. */
   toString(): string;
+  onEncrypt(materials: EncryptionMaterials): Promise<void>;
+  onDecrypt(materials: DecryptionMaterials, encryptedDataKeys: EncryptedDataKey[]): Promise<Uint8Array | null>;
   /** Releases the multi-keyring's WebAssembly memory now (its members are not affected). */
   free(): void;
 }
@@ -453,3 +690,43 @@ export function encryptStream(keyring: Keyring, options?: EncryptStreamOptions):
  *   resolved yet).
  */
 export function decryptStream(keyring: Keyring, options?: DecryptStreamOptions): MessageStream;
+
+// ---- SigV4 --------------------------------------------------------------------------------
+
+/** The request {@link signSigV4} signs. */
+export interface SigV4Request {
+  method: string;
+  /** `host[:port]` exactly as sent in the Host header. */
+  host: string;
+  /** The URI path, percent-encoded (`/` for KMS). */
+  path: string;
+  /** The other headers to sign, e.g. `content-type` and `x-amz-target`. */
+  headers?: Record<string, string>;
+  /** The body: a string (UTF-8) or bytes. */
+  body?: string | BytesLike;
+}
+
+/** The headers {@link signSigV4} returns, to add to the request. */
+export interface SigV4Headers {
+  'x-amz-date': string;
+  'x-amz-security-token'?: string;
+  authorization: string;
+}
+
+/**
+ * AWS Signature Version 4 for a request without a query string (as KMS JSON requests are),
+ * computed in WebAssembly; the signer `KmsKeyring` uses, checked against botocore's. Useful to
+ * sign requests a backend proxy forwards.
+ *
+ * @param amzDate the request time, `YYYYMMDDTHHMMSSZ` (UTC; e.g.
+ *   `new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '')`).
+ * @throws `INVALID_ARGUMENT` (`TypeError` for mistyped fields) for a malformed date, or an empty
+ *   region, service or access key id; `NOT_INITIALIZED` before `init()`.
+ */
+export function signSigV4(
+  request: SigV4Request,
+  credentials: AwsCredentials,
+  region: string,
+  service: string,
+  amzDate: string,
+): SigV4Headers;

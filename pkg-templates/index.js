@@ -6,6 +6,13 @@
 // `new URL(..., import.meta.url)` in runtime.js. The Web Streams API lives in streams.js.
 
 import { requireInit } from './runtime.js';
+import {
+  checkKeyring,
+  decryptWithJsKeyring,
+  encryptWithJsKeyring,
+  generateDataKeyWithJsKeyring,
+  isWasmKeyring,
+} from './keyring-protocol.js';
 import * as wasm from './wasm/envseal.js';
 
 /** Algorithm suite ids envseal encrypts with (it decrypts every ESDK suite). */
@@ -40,35 +47,64 @@ export class RawAesKeyring extends wasm.RawAesKeyring {
     requireInit('RawAesKeyring');
     super(options);
   }
-}
 
-/** A keyring of keyrings: the generator makes the data key, and every member can decrypt. */
-export class MultiKeyring extends wasm.MultiKeyring {
-  /** @param {{ generator?: object, children?: object[] }} options */
-  constructor(options) {
-    requireInit('MultiKeyring');
-    super(options);
+  /** The keyring interface (for custom keyrings that compose this one). */
+  async onEncrypt(materials) {
+    materials.wrapWith(this);
+  }
+
+  /** The keyring interface: the data key (a copy) or null. */
+  async onDecrypt(materials, encryptedDataKeys) {
+    return wasm.unwrapDataKey(this, materials, encryptedDataKeys) ?? null;
   }
 }
 
+/** A raw RSA keyring: wraps data keys with an RSA public key (OAEP), unwraps them with the private key. */
+export class RawRsaKeyring extends wasm.RawRsaKeyring {
+  /** @param {{ keyNamespace: string, keyName: string, publicKey?: string | Uint8Array, privateKey?: string | Uint8Array, padding: string }} options */
+  constructor(options) {
+    requireInit('RawRsaKeyring');
+    super(options);
+  }
+
+  /** The keyring interface (for custom keyrings that compose this one). */
+  async onEncrypt(materials) {
+    materials.wrapWith(this);
+  }
+
+  /** The keyring interface: the data key (a copy) or null. */
+  async onDecrypt(materials, encryptedDataKeys) {
+    return wasm.unwrapDataKey(this, materials, encryptedDataKeys) ?? null;
+  }
+}
+
+export { KmsKeyring, signSigV4 } from './kms-keyring.js';
+export { MultiKeyring } from './multi-keyring.js';
+
 // ---- one-shot operations --------------------------------------------------------------------
-// Async although the work is synchronous today: keyrings that call a key service (KMS) will be
-// async, and the API should not change when they arrive.
+// WebAssembly keyrings run synchronously inside the core; JavaScript keyrings (KmsKeyring, a
+// MultiKeyring with one, custom ones) are awaited at the edge (keyring-protocol.js).
 
 /** Encrypts `plaintext` into one message: `{ ciphertext, header }`. */
 export async function encrypt(keyring, plaintext, options) {
   requireInit('encrypt()');
-  return wasm.encrypt(keyring, plaintext, options);
+  if (isWasmKeyring(keyring)) return wasm.encrypt(keyring, plaintext, options);
+  checkKeyring(keyring, 'encrypt: keyring');
+  return encryptWithJsKeyring(keyring, plaintext, options);
 }
 
 /** Decrypts one complete message: `{ plaintext, header }`. */
 export async function decrypt(keyring, ciphertext, options) {
   requireInit('decrypt()');
-  return wasm.decrypt(keyring, ciphertext, options);
+  if (isWasmKeyring(keyring)) return wasm.decrypt(keyring, ciphertext, options);
+  checkKeyring(keyring, 'decrypt: keyring');
+  return decryptWithJsKeyring(keyring, ciphertext, options);
 }
 
 /** A fresh data key and its wrapped forms: `{ plaintextKey, encryptedDataKeys, encryptionContext }`. */
 export async function generateDataKey(keyring, options) {
   requireInit('generateDataKey()');
-  return wasm.generateDataKey(keyring, options);
+  if (isWasmKeyring(keyring)) return wasm.generateDataKey(keyring, options);
+  checkKeyring(keyring, 'generateDataKey: keyring');
+  return generateDataKeyWithJsKeyring(keyring, options);
 }

@@ -29,6 +29,13 @@ pub struct KeyringHandle {
     inner: Arc<dyn Keyring>,
 }
 
+impl KeyringHandle {
+    /// A handle to `inner`, for the keyring classes defined in other binding modules.
+    pub(crate) fn new(inner: Arc<dyn Keyring>) -> Self {
+        KeyringHandle { inner }
+    }
+}
+
 /// The keyring behind `value`, any envseal keyring object.
 ///
 /// # Errors
@@ -36,7 +43,7 @@ pub struct KeyringHandle {
 pub fn keyring_from_js(value: &JsValue, label: &str) -> JsResult<Arc<dyn Keyring>> {
     let not_a_keyring = || {
         type_error(&format!(
-            "{label} must be an envseal keyring (RawAesKeyring, MultiKeyring), got {}",
+            "{label} must be an envseal keyring (RawAesKeyring, RawRsaKeyring, MultiKeyring), got {}",
             describe(value)
         ))
     };

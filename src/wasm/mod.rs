@@ -7,6 +7,9 @@
 //! | file | exports |
 //! |---|---|
 //! | [`keyrings`] | `RawAesKeyring`, `MultiKeyring` (and the internal `KeyringHandle`) |
+//! | [`rsa`] | `RawRsaKeyring` |
+//! | [`materials`] | `EncryptionMaterials`, `encryptorFromMaterials`, `generateDataKeyResult`, `unwrapDataKey`, `KeyringOutcome`: what JavaScript keyrings (KMS, mixed multi-keyrings) build on |
+//! | [`kms`] | the KMS protocol (`kmsGenerateDataKeyRequest`, ..., `kmsErrorFromBody`), `kmsParseArn`, `signSigV4` for the JavaScript `KmsKeyring` |
 //! | [`api`] | `encrypt`, `decrypt`, `generateDataKey` (one-shot, synchronous here; `index.js` makes them async) |
 //! | [`stream`] | `MessageEncryptor`, `MessageDecryptor` (sans-io handles the streaming adapters build on, with the frame-level API the WebCrypto engine drives) |
 //!
@@ -18,6 +21,9 @@ pub mod args;
 pub mod errors;
 pub mod header;
 pub mod keyrings;
+pub mod kms;
+pub mod materials;
+pub mod rsa;
 pub mod stream;
 
 pub use api::{decrypt, encrypt, generate_data_key};

@@ -43,6 +43,8 @@ test('npm pack ships exactly the loader and its modules, the types, the glue, th
     'index.d.ts',
     'index.js',
     'keyring-protocol.js',
+    'kms-keyring.js',
+    'multi-keyring.js',
     'package.json',
     'runtime.js',
     'streams.js',
@@ -57,14 +59,17 @@ test('index.d.ts declares every runtime export, and nothing internal leaks', () 
   assert.deepEqual(runtime, [
     'AlgorithmSuite',
     'CommitmentPolicy',
+    'KmsKeyring',
     'MultiKeyring',
     'RawAesKeyring',
+    'RawRsaKeyring',
     'decrypt',
     'decryptStream',
     'encrypt',
     'encryptStream',
     'generateDataKey',
     'init',
+    'signSigV4',
   ]);
   for (const name of runtime) {
     assert.match(types, new RegExp(`export (declare )?(function|const|class) ${name}\\b`), name);

@@ -59,6 +59,8 @@ fn api_label(api: Option<String>, default: &'static str) -> &'static str {
     match api.as_deref() {
         Some("encryptStream") => "encryptStream",
         Some("decryptStream") => "decryptStream",
+        Some("encrypt") => "encrypt",
+        Some("decrypt") => "decrypt",
         _ => default,
     }
 }
