@@ -178,3 +178,51 @@ test('the service worker answers KMS JSON 1.1 at /demo-kms/, and keeps its keys 
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('in Chromium with IndexedDB: the deletion window (schedule, refuse, cancel, expire) and its audit entries', { timeout: 60_000 }, async () => {
+  const { context, tab, errors } = await openPage();
+  const found = await tab.evaluate(async () => {
+    const { DemoKeyService, IndexedDbKeyStore } = await import('/pkg/demo-kms/index.js');
+    const day = 24 * 3600 * 1000;
+    let now = Date.UTC(2026, 10, 28);
+    const store = new IndexedDbKeyStore('deletion-test');
+    const service = new DemoKeyService({ store, clock: () => now });
+    const outcome = (p) => p.then(() => 'ok', (e) => e.__type);
+    const { KeyMetadata } = await service.request('CreateKey', {});
+    const keyId = KeyMetadata.KeyId;
+    const r = {};
+    r.tooShort = await outcome(service.request('ScheduleKeyDeletion', { KeyId: keyId, PendingWindowInDays: 6 }));
+    const scheduled = await service.request('ScheduleKeyDeletion', { KeyId: keyId, PendingWindowInDays: 7 });
+    r.deletionDate = new Date(scheduled.DeletionDate * 1000).toISOString();
+    r.state = (await service.request('DescribeKey', { KeyId: keyId })).KeyMetadata.KeyState;
+    r.encryptPending = await outcome(service.request('Encrypt', { KeyId: keyId, Plaintext: btoa('x') }));
+    await service.request('CancelKeyDeletion', { KeyId: keyId });
+    r.afterCancel = (await service.request('DescribeKey', { KeyId: keyId })).KeyMetadata.KeyState;
+    await service.request('ScheduleKeyDeletion', { KeyId: keyId, PendingWindowInDays: 7 });
+    now += 6 * day;
+    r.sixDaysLater = (await service.request('DescribeKey', { KeyId: keyId })).KeyMetadata.KeyState;
+    now += 2 * day;
+    r.eightDaysLater = await outcome(service.request('DescribeKey', { KeyId: keyId }));
+    r.audit = (await service.auditLog()).map((e) => `${e.operation}:${e.outcome === 'ok' ? 'ok' : 'error'}`);
+    await store.close();
+    await IndexedDbKeyStore.delete('deletion-test');
+    return r;
+  });
+  assert.deepEqual(found, {
+    tooShort: 'ValidationException',
+    deletionDate: '2026-12-05T00:00:00.000Z',
+    state: 'PendingDeletion',
+    encryptPending: 'KMSInvalidStateException',
+    afterCancel: 'Disabled',
+    sixDaysLater: 'PendingDeletion',
+    eightDaysLater: 'NotFoundException',
+    audit: [
+      'CreateKey:ok', 'ScheduleKeyDeletion:error', 'ScheduleKeyDeletion:ok', 'DescribeKey:ok', 'Encrypt:error',
+      'CancelKeyDeletion:ok', 'DescribeKey:ok', 'ScheduleKeyDeletion:ok', 'DescribeKey:ok',
+      'DeleteKey:ok', // the service's own event when the window ends
+      'DescribeKey:error',
+    ],
+  });
+  assert.deepEqual(errors, []);
+  await context.close();
+});
