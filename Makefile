@@ -10,7 +10,7 @@ INTEROP := target/interop
 HOST ?= 127.0.0.1
 PORT ?= 8080
 
-.PHONY: help setup build cli pkg test test-rust test-interop test-kms test-wasm test-js demo bench-cli fuzz clean
+.PHONY: help setup build cli pkg test test-rust test-interop test-kms test-wasm test-js test-e2e demo bench-cli fuzz clean
 
 help:
 	@echo "make demo   - set up, build, serve the demo on http://$(HOST):$(PORT)/"
@@ -39,6 +39,7 @@ test: setup
 	$(MAKE) --no-print-directory test-kms
 	$(MAKE) --no-print-directory test-wasm
 	$(MAKE) --no-print-directory test-js
+	$(MAKE) --no-print-directory test-e2e
 
 # Core, keyrings, CLI and shared test vectors (cli/tests runs `envseal vectors`).
 test-rust:
@@ -78,11 +79,17 @@ test-js: pkg
 	@scripts/setup.sh node && scripts/setup.sh python
 	cd tests/js && npm install --no-audit --no-fund --loglevel=error >/dev/null && ../../scripts/with-moto.sh node --test
 
+# The demo page end to end in headless Chromium (screenshots in target/e2e/) and the demo
+# server's object store.
+test-e2e: pkg
+	@scripts/setup.sh browsers && scripts/setup.sh node
+	cd tests/e2e && npm install --no-audit --no-fund --loglevel=error >/dev/null && node --test
+
 # ---- demo --------------------------------------------------------------------------------
 demo: setup pkg
 	rm -rf www/pkg && cp -r pkg www/pkg
-	@echo "envseal demo: http://$(HOST):$(PORT)/"
-	node scripts/serve.mjs www $(HOST) $(PORT)
+	@echo "envseal demo: http://$(HOST):$(PORT)/  (uploaded ciphertext: target/demo-data/)"
+	node scripts/serve.mjs www $(HOST) $(PORT) --data target/demo-data
 
 # ---- benchmarks (not part of `make test`) -------------------------------------------------
 bench-cli: cli
@@ -94,4 +101,4 @@ fuzz:
 
 clean:
 	$(CARGO) clean
-	rm -rf pkg www/pkg .venv tests/js/node_modules
+	rm -rf pkg www/pkg .venv tests/js/node_modules tests/e2e/node_modules

@@ -1,12 +1,25 @@
-// Serves a folder on a local address: `node scripts/serve.mjs DIR [HOST] [PORT]`.
-// Static files only, with the MIME types the demo needs (application/wasm for streaming compile).
-import { createServer } from 'node:http';
-import { readFile, stat } from 'node:fs/promises';
-import { extname, join, normalize, resolve, sep } from 'node:path';
+// The demo server: `node scripts/serve.mjs [DIR] [HOST] [PORT] [--data DATA] [--pkg PKG]`.
+//   DIR    the static site (default www), with the MIME types the demo needs (application/wasm
+//          for streaming compilation, text/javascript for module workers)
+//   HOST   default 127.0.0.1 (a secure context: WebCrypto and service workers need it, or https)
+//   PORT   default 8080; 0 picks a free port. The first line printed is `serving DIR on URL`.
+//   DATA   where uploaded ciphertext is stored (default target/demo-data; $ENVSEAL_DEMO_DATA)
+//   PKG    serve this directory at /pkg/ instead of DIR/pkg/ (e.g. the built package, pkg/)
+// The object store API (/api/objects) is described in demo-objects.mjs. Plain Node, no
+// dependencies. For local use only: there is no authentication.
 
-const [dir = 'www', host = '127.0.0.1', port = '8080'] = process.argv.slice(2);
-const root = resolve(dir);
-const types = {
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import { dirname, extname, join, normalize, resolve, sep } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+import { objectStore } from './demo-objects.mjs';
+
+const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+const TYPES = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
   '.mjs': 'text/javascript; charset=utf-8',
@@ -14,28 +27,107 @@ const types = {
   '.json': 'application/json',
   '.wasm': 'application/wasm',
   '.svg': 'image/svg+xml',
+  '.png': 'image/png',
   '.ts': 'text/plain; charset=utf-8',
+  '.md': 'text/plain; charset=utf-8',
 };
 
-const server = createServer(async (req, res) => {
+/** The file under `base` that a URL path names, or null if it would leave `base`. */
+function inside(base, urlPath) {
+  let decoded;
   try {
-    const url = new URL(req.url, 'http://localhost');
-    let path = normalize(join(root, decodeURIComponent(url.pathname)));
-    if (path !== root && !path.startsWith(root + sep)) {
-      res.writeHead(403).end('forbidden');
+    decoded = decodeURIComponent(urlPath);
+  } catch {
+    return null;
+  }
+  if (decoded.includes('\0')) return null;
+  const path = normalize(join(base, decoded));
+  return path === base || path.startsWith(base + sep) ? path : null;
+}
+
+/**
+ * The demo server (not yet listening).
+ * @param {{ root: string, dataDir: string, pkgDir?: string }} options
+ */
+export function createDemoServer({ root, dataDir, pkgDir }) {
+  root = resolve(root);
+  const pkg = pkgDir ? resolve(pkgDir) : undefined;
+  const objects = objectStore(resolve(dataDir));
+
+  async function serveFile(req, res, url) {
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.writeHead(405, { allow: 'GET, HEAD' }).end();
       return;
     }
-    if ((await stat(path)).isDirectory()) path = join(path, 'index.html');
-    const body = await readFile(path);
+    let path =
+      pkg && url.pathname.startsWith('/pkg/') ? inside(pkg, url.pathname.slice('/pkg'.length)) : inside(root, url.pathname);
+    if (!path) {
+      res.writeHead(403, { 'content-type': 'text/plain' }).end('forbidden');
+      return;
+    }
+    let info = await stat(path).catch(() => null);
+    if (info?.isDirectory()) {
+      path = join(path, 'index.html');
+      info = await stat(path).catch(() => null);
+    }
+    if (!info?.isFile()) {
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
+      return;
+    }
     res.writeHead(200, {
-      'content-type': types[extname(path)] ?? 'application/octet-stream',
+      'content-type': TYPES[extname(path)] ?? 'application/octet-stream',
+      'content-length': info.size,
       'cache-control': 'no-store',
+      'x-content-type-options': 'nosniff',
     });
-    res.end(body);
-  } catch {
-    res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
+    if (req.method === 'HEAD') return res.end();
+    await pipeline(createReadStream(path), res);
   }
-});
-server.listen(Number(port), host, () => {
-  console.log(`serving ${root} on http://${host}:${server.address().port}/`);
-});
+
+  return createServer(async (req, res) => {
+    try {
+      const url = new URL(req.url, 'http://localhost');
+      if (await objects(req, res, url)) return;
+      await serveFile(req, res, url);
+    } catch (e) {
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' }).end(String(e?.message ?? e));
+      else res.destroy();
+    }
+  });
+}
+
+function parseArgs(argv) {
+  const positional = [];
+  const flags = {};
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === '--data' || arg === '--pkg') {
+      if (i + 1 >= argv.length) throw new Error(`${arg} needs a directory`);
+      flags[arg.slice(2)] = argv[++i];
+    } else if (arg.startsWith('--')) {
+      throw new Error(`unknown option ${arg}`);
+    } else {
+      positional.push(arg);
+    }
+  }
+  const [dir = 'www', host = '127.0.0.1', port = '8080'] = positional;
+  const dataDir = flags.data ?? process.env.ENVSEAL_DEMO_DATA ?? join(repo, 'target', 'demo-data');
+  return { dir, host, port: Number(port), dataDir, pkgDir: flags.pkg };
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
+  let options;
+  try {
+    options = parseArgs(process.argv.slice(2));
+  } catch (e) {
+    console.error(`serve.mjs: ${e.message}\nusage: node scripts/serve.mjs [DIR] [HOST] [PORT] [--data DIR] [--pkg DIR]`);
+    process.exit(2);
+  }
+  const { dir, host, port, dataDir, pkgDir } = options;
+  const server = createDemoServer({ root: dir, dataDir, pkgDir });
+  server.listen(port, host, () => {
+    const shown = host.includes(':') ? `[${host}]` : host;
+    console.log(`serving ${resolve(dir)} on http://${shown}:${server.address().port}/`);
+    console.log(`ciphertext uploads are stored in ${resolve(dataDir)}`);
+  });
+}
