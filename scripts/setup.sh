@@ -33,7 +33,9 @@ apt_install() {
 
 cargo_tool() { # cargo_tool BIN CRATE VERSION [version-probe-args]
   local bin=$1 crate=$2 version=$3
-  if command -v "$bin" >/dev/null 2>&1 && "$bin" --version 2>/dev/null | grep -q "$version"; then
+  local have
+  have=$("$bin" --version 2>/dev/null || true)   # not piped into grep -q: SIGPIPE + pipefail
+  if [[ $have == *"$version"* ]]; then
     return 0
   fi
   say "cargo install $crate $version (a few minutes, once)"
