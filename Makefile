@@ -94,7 +94,7 @@ demo: setup pkg
 
 # ---- benchmarks (not part of `make test`) -------------------------------------------------
 bench:
-	scripts/bench.sh
+	scripts/bench.sh $(BENCH_ARGS)
 
 bench-cli: cli
 	scripts/bench-cli.sh

@@ -3,10 +3,14 @@
 // `window.bench.run(spec)`; `window.benchMark(event)` (a Playwright binding) tells run.mjs where
 // each measured phase starts and ends, so it can read the renderer's memory around it.
 //
-// A streaming case is three passes over the input:
-//   encrypt  generated plaintext -> encrypt -> counting sink          (timed, memory measured)
-//   store    generated plaintext -> encrypt -> in-memory store        (not measured)
-//   decrypt  stored ciphertext   -> decrypt -> checking sink          (timed, memory measured)
+// A streaming case is these passes over the input:
+//   encrypt         generated plaintext -> encrypt -> counting sink      (timed, peak RSS)
+//   (store)         generated plaintext -> encrypt -> in-memory store    (not measured)
+//   decrypt         stored ciphertext   -> decrypt -> checking sink      (timed)
+//   (upload)        the stored ciphertext to run.mjs's server; the store is dropped
+//   decrypt-fetch   fetch() download    -> decrypt -> checking sink      (timed, peak RSS)
+//   roundtrip-live  generated -> encrypt -> decrypt -> checking sink, pausing every 16 MiB
+//                   for a forced collection and a reading of live memory (live peak)
 // A buffer case (an API that takes the whole input) materializes the plaintext inside the
 // encrypt memory window (the API requires it; only the encrypt call is timed), then decrypts
 // the ciphertext it returned.
