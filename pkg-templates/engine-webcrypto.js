@@ -70,18 +70,14 @@ export class WebCryptoSealer {
     this.#emit(header);
   }
 
-  /** Frames `chunk`. A full frame is sealed (as a regular frame) only once a byte after it
-   * arrives: until then it may be the final one. */
+  /** Frames `chunk`. A frame is sealed (as a regular frame) as soon as it is full; `end` seals
+   * the rest, 0 to frameLength - 1 bytes, as the final frame (as the core's `push` does). */
   async write(chunk) {
     const f = this.#frameLength;
     let offset = 0;
     while (offset < chunk.length) {
-      if (this.#pendingLength === f) {
-        await this.#seal(this.#pending, false);
-        this.#pendingLength = 0;
-      }
-      if (this.#pendingLength === 0 && chunk.length - offset > f) {
-        // A whole frame inside the chunk, with more after it: seal it in place.
+      if (this.#pendingLength === 0 && chunk.length - offset >= f) {
+        // A whole frame inside the chunk: seal it in place.
         await this.#seal(chunk.subarray(offset, offset + f), false);
         offset += f;
         continue;
@@ -91,6 +87,10 @@ export class WebCryptoSealer {
       this.#pending.set(chunk.subarray(offset, offset + n), this.#pendingLength);
       this.#pendingLength += n;
       offset += n;
+      if (this.#pendingLength === f) {
+        await this.#seal(this.#pending, false);
+        this.#pendingLength = 0;
+      }
     }
   }
 

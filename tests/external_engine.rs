@@ -29,7 +29,10 @@ fn materials(suite: AlgorithmSuite) -> EncryptionMaterials {
 fn encrypt_external(enc: &mut MessageEncryptor, pt: &[u8], f: usize) -> Vec<u8> {
     let cipher = Aes256Gcm::new_from_slice(enc.content_key().as_bytes()).unwrap();
     let mut out = enc.take_header().unwrap();
-    let chunks: Vec<&[u8]> = if pt.is_empty() { vec![&[][..]] } else { pt.chunks(f).collect() };
+    // As the official writers frame: full regular frames, then a final frame of the rest (empty
+    // when the plaintext ends on a frame boundary).
+    let mut chunks: Vec<&[u8]> = pt.chunks_exact(f).collect();
+    chunks.push(pt.chunks_exact(f).remainder());
     for (i, chunk) in chunks.iter().enumerate() {
         let p = enc.begin_frame(chunk.len(), i + 1 == chunks.len()).unwrap();
         let sealed = cipher.encrypt(&Nonce::from(p.iv), Payload { msg: chunk, aad: &p.aad }).unwrap();

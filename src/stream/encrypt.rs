@@ -1,5 +1,6 @@
 //! Streaming encryption: header first, then one regular frame per `frame_length` bytes of
-//! plaintext, a final frame at `finish`, and for signed suites the footer.
+//! plaintext, a final frame (shorter than a frame, possibly empty) at `finish`, and for signed
+//! suites the footer.
 
 use crate::crypto::aead::AeadKey;
 use crate::crypto::kdf;
@@ -91,7 +92,7 @@ pub struct MessageEncryptor {
     /// Sequence number of the next frame (starts at 1).
     seq: u32,
     final_written: bool,
-    /// Plaintext not yet framed: at most one frame, held until we know whether more follows.
+    /// Plaintext not yet framed: less than one frame.
     pending: Vec<u8>,
     signing: Option<(Signer, MessageHasher)>,
     /// Plaintext bytes in frames begun so far.
@@ -178,7 +179,13 @@ impl MessageEncryptor {
     }
 
     /// Encrypts `plaintext`, appending the header (first call) and every completed frame to `out`.
-    /// A frame is written once a byte beyond it arrives, so the last full frame can become the final one.
+    /// A frame is sealed as a regular frame as soon as it is full; [`finish`](Self::finish) seals
+    /// what is left (0 to frame length - 1 bytes) as the final frame. A non-empty plaintext that
+    /// ends on a frame boundary therefore ends with an empty final frame. The spec prefers a full
+    /// final frame there (SHOULD) and allows an empty one (MAY); every official writer writes the
+    /// empty one, and deployed readers (the official `aws-encryption-cli`, ESDK-Python 3.x) refuse
+    /// a full final frame, so envseal writes what they read.
+    /// spec: data-format/message-body.md#final-frame
     ///
     /// # Errors
     /// [`Error::LimitExceeded`] past 2^32 - 1 frames; [`Error::InvalidState`] after the final frame.
@@ -186,14 +193,7 @@ impl MessageEncryptor {
         self.write_header(out);
         let f = self.frame_len as usize;
         while !plaintext.is_empty() {
-            if self.pending.len() == f {
-                // Take the buffer out to seal it while borrowing self, then put it back for reuse.
-                let frame = core::mem::take(&mut self.pending);
-                self.seal_frame(&frame, false, out)?;
-                self.pending = frame;
-                self.pending.clear();
-            }
-            if self.pending.is_empty() && plaintext.len() > f {
+            if self.pending.is_empty() && plaintext.len() >= f {
                 let (frame, rest) = plaintext.split_at_checked(f).ok_or(Error::InvalidState("frame split"))?;
                 self.seal_frame(frame, false, out)?;
                 plaintext = rest;
@@ -203,6 +203,13 @@ impl MessageEncryptor {
             let (head, rest) = plaintext.split_at_checked(n).ok_or(Error::InvalidState("frame split"))?;
             self.pending.extend_from_slice(head);
             plaintext = rest;
+            if self.pending.len() == f {
+                // Take the buffer out to seal it while borrowing self, then put it back for reuse.
+                let frame = core::mem::take(&mut self.pending);
+                self.seal_frame(&frame, false, out)?;
+                self.pending = frame;
+                self.pending.clear();
+            }
         }
         Ok(())
     }
