@@ -21,14 +21,34 @@ pub const RESERVED_PREFIX: &str = "aws-crypto-";
 /// [`Error::InvalidArgument`] if a key or value is longer than 65535 bytes, there are more than
 /// 65535 pairs, or the whole serialization exceeds 65535 bytes (it must fit the header's u16 length).
 pub fn serialize(ec: &EncryptionContext) -> Result<Vec<u8>> {
+    serialize_pairs(ec.len(), ec.iter())
+}
+
+/// The context serialized with its pairs ordered by the UTF-16 code units of their keys, as
+/// the official JavaScript SDK's raw AES keyring builds its wrapping AAD (aws-encryption-sdk-javascript
+/// issue 428); `None` when that order is the UTF-8 byte order (every context of BMP-only or
+/// ASCII keys, and most others). For reading that SDK's messages only: envseal never writes it.
+///
+/// # Errors
+/// As [`serialize`].
+pub fn serialize_in_utf16_order(ec: &EncryptionContext) -> Result<Option<Vec<u8>>> {
+    let mut pairs: Vec<(&String, &String)> = ec.iter().collect();
+    pairs.sort_by(|a, b| a.0.encode_utf16().cmp(b.0.encode_utf16()));
+    if pairs.iter().map(|p| p.0).eq(ec.keys()) {
+        return Ok(None);
+    }
+    serialize_pairs(pairs.len(), pairs.into_iter()).map(Some)
+}
+
+fn serialize_pairs<'a>(count: usize, pairs: impl Iterator<Item = (&'a String, &'a String)>) -> Result<Vec<u8>> {
     let mut out = Vec::new();
-    if ec.is_empty() {
+    if count == 0 {
         return Ok(out);
     }
-    let count = u16::try_from(ec.len())
-        .map_err(|_| Error::arg(format!("encryption context has {} pairs; at most 65535", ec.len())))?;
+    let count =
+        u16::try_from(count).map_err(|_| Error::arg(format!("encryption context has {count} pairs; at most 65535")))?;
     out.extend_from_slice(&count.to_be_bytes());
-    for (k, v) in ec {
+    for (k, v) in pairs {
         for s in [k, v] {
             if s.len() > usize::from(u16::MAX) {
                 return Err(Error::arg(format!("encryption context entry of {} bytes; at most 65535", s.len())));
@@ -134,5 +154,23 @@ mod tests {
     fn reserved_prefix() {
         assert!(check_no_reserved_keys(&ec(&[("aws-crypto-public-key", "x")])).is_err());
         assert!(check_no_reserved_keys(&ec(&[("aws-crypto", "x")])).is_ok());
+    }
+
+    #[test]
+    fn utf16_order_only_where_it_differs() {
+        // U+FF21 is one UTF-16 unit 0xFF21 and UTF-8 EF BC A1; U+1F600 is the surrogate pair
+        // D83D DE00 and UTF-8 F0 9F 98 80: UTF-8 puts U+FF21 first, UTF-16 puts U+1F600 first.
+        let both = ec(&[("\u{FF21}", "a"), ("\u{1F600}", "b")]);
+        let utf8 = serialize(&both).unwrap();
+        assert_eq!(&utf8[..7], &[0, 2, 0, 3, 0xEF, 0xBC, 0xA1]);
+        let utf16 = serialize_in_utf16_order(&both).unwrap().expect("the orders differ");
+        assert_eq!(&utf16[..8], &[0, 2, 0, 4, 0xF0, 0x9F, 0x98, 0x80]);
+        assert_eq!(utf16.len(), utf8.len());
+        assert_eq!(parse(&utf16).unwrap(), both, "same pairs, other order");
+        for same in
+            [ec(&[]), ec(&[("b", "1"), ("a", "2")]), ec(&[("\u{1F600}", "x"), ("z", "y")]), ec(&[("\u{FF21}", "")])]
+        {
+            assert_eq!(serialize_in_utf16_order(&same).unwrap(), None, "{same:?}");
+        }
     }
 }

@@ -94,6 +94,10 @@ impl Keyring for RawAesKeyring {
 
     fn on_decrypt(&self, materials: &DecryptionMaterials<'_>, edks: &[EncryptedDataKey]) -> Result<Option<DataKey>> {
         let aad = context::serialize(materials.encryption_context)?;
+        // Compatibility rule: the official JavaScript SDK (aws-encryption-sdk-javascript issue 428)
+        // orders the context by UTF-16 code units in this AAD. Where that order differs from the
+        // spec's UTF-8 byte order, an EDK that does not unwrap is tried once more with it.
+        let js_sdk_aad = context::serialize_in_utf16_order(materials.encryption_context)?;
         let key_len = materials.suite.key_len();
         let mut tried = 0;
         for edk in edks {
@@ -104,9 +108,11 @@ impl Keyring for RawAesKeyring {
             }
             let (ct, tag) = edk.ciphertext.split_at(key_len);
             let tag: [u8; TAG_LEN] = tag.try_into().map_err(|_| Error::InvalidState("tag length"))?;
-            let mut buf = Zeroizing::new(ct.to_vec());
-            if self.key.open(&iv, &aad, &mut buf, &tag).is_ok() {
-                return Ok(Some(DataKey::new(core::mem::take(&mut *buf))));
+            for aad in core::iter::once(&aad).chain(js_sdk_aad.as_ref()) {
+                let mut buf = Zeroizing::new(ct.to_vec());
+                if self.key.open(&iv, aad, &mut buf, &tag).is_ok() {
+                    return Ok(Some(DataKey::new(core::mem::take(&mut *buf))));
+                }
             }
         }
         if tried == 0 {
@@ -165,5 +171,40 @@ mod tests {
         for n in [16, 24, 32] {
             assert!(RawAesKeyring::new("ns", "n", &DataKey::new(vec![0; n])).is_ok());
         }
+    }
+
+    #[test]
+    fn unwraps_the_javascript_sdk_context_order_but_never_writes_it() {
+        // A context whose UTF-16 order differs from its UTF-8 order (see context.rs).
+        let ec: EncryptionContext =
+            [("\u{FF21}", "a"), ("\u{1F600}", "b")].into_iter().map(|(k, v)| (k.into(), v.into())).collect();
+        let js_order = context::serialize_in_utf16_order(&ec).unwrap().unwrap();
+        // An EDK as the JavaScript SDK wraps it: AAD in UTF-16 order.
+        let wrapping = AeadKey::new(&[7; 32]).unwrap();
+        let iv = [3u8; IV_LEN];
+        let mut ct = vec![0x5a; 32];
+        let tag = wrapping.seal(&iv, &js_order, &mut ct).unwrap();
+        ct.extend_from_slice(&tag);
+        let keyring = kr(7);
+        let edk =
+            EncryptedDataKey { provider_id: "ns".into(), provider_info: keyring.provider_info(&iv), ciphertext: ct };
+        let dm = DecryptionMaterials { suite: AlgorithmSuite::DEFAULT, encryption_context: &ec };
+        let got = keyring.on_decrypt(&dm, core::slice::from_ref(&edk)).unwrap().expect("unwrapped");
+        assert_eq!(got.as_bytes(), &[0x5a; 32]);
+        // Under a context whose orders agree the retry does not exist: a wrong AAD still fails.
+        let other: EncryptionContext = [("a".to_string(), "b".to_string())].into_iter().collect();
+        let dm = DecryptionMaterials { suite: AlgorithmSuite::DEFAULT, encryption_context: &other };
+        assert_eq!(keyring.on_decrypt(&dm, &[edk]).unwrap_err().code(), "NO_MATCHING_KEY");
+        // What envseal writes uses the UTF-8 order: it does not open under the UTF-16 AAD.
+        let mut m = EncryptionMaterials::new(AlgorithmSuite::DEFAULT, ec.clone()).unwrap();
+        keyring.on_encrypt(&mut m).unwrap();
+        let written = &m.encrypted_data_keys[0];
+        let (ct, tag) = written.ciphertext.split_at(32);
+        let iv: [u8; IV_LEN] = written.provider_info[12..].try_into().unwrap();
+        let mut buf = ct.to_vec();
+        assert!(wrapping.open(&iv, &js_order, &mut buf, tag.try_into().unwrap()).is_err());
+        let mut buf = ct.to_vec();
+        let utf8 = context::serialize(&ec).unwrap();
+        assert!(wrapping.open(&iv, &utf8, &mut buf, tag.try_into().unwrap()).is_ok());
     }
 }
