@@ -99,6 +99,36 @@ describe('round trips: sizes x chunk sizes x suites x engines', () => {
   });
 });
 
+describe('frame multiples: an empty final frame, as the official SDKs write it', () => {
+  // n = kF - 1: k - 1 regular frames and a final frame of F - 1 bytes; n = kF: k regular frames
+  // and an empty final frame. By the format (4 + 12 + F + 16 per regular frame, 4 + 4 + 12 + 4 +
+  // r + 16 for the final one) the second message is 33 bytes longer. A full final frame (what
+  // envseal wrote before; the official CLI refuses it) would make it 1 byte longer.
+  const keyring = aesKeyring('multiples');
+  for (const engine of ENGINES) {
+    for (const F of [128, 4096]) {
+      test(`${engine}, frame ${F}: n = kF for k = 1..3, whatever the chunking`, async () => {
+        for (const k of [1, 2, 3]) {
+          for (const chunk of [1, 100, F, F + 1, k * F]) {
+            const options = { engine, frameLength: F };
+            const shorter = await through(bytes(k * F - 1, k), chunk, encryptStream(keyring, options));
+            const plaintext = bytes(k * F, k);
+            const exact = await through(plaintext, chunk, encryptStream(keyring, options));
+            assert.equal(exact.length - shorter.length, 33, `k ${k} chunk ${chunk}`);
+            const finalFrame = exact.subarray(exact.length - (4 + 4 + 12 + 4 + 16));
+            assert.deepEqual([...finalFrame.subarray(0, 8)], [0xff, 0xff, 0xff, 0xff, 0, 0, 0, k + 1]);
+            assert.deepEqual([...finalFrame.subarray(20, 24)], [0, 0, 0, 0], 'final frame content length');
+            assert.deepEqual((await decrypt(keyring, exact)).plaintext, plaintext);
+          }
+        }
+        const oneShot = await encrypt(keyring, bytes(2 * F, 5), { frameLength: F });
+        const oneShotShorter = await encrypt(keyring, bytes(2 * F - 1, 5), { frameLength: F });
+        assert.equal(oneShot.ciphertext.length - oneShotShorter.ciphertext.length, 33, 'one-shot encrypt');
+      });
+    }
+  }
+});
+
 describe('byte-identical output (deterministic test hook)', () => {
   const keyring = aesKeyring('identity');
   const hook = { dataKey: new Uint8Array(32).fill(0x42), messageId: new Uint8Array(32).fill(0x24) };
