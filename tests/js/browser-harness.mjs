@@ -45,6 +45,15 @@ const JOB_RUNNER = `
   };
 `;
 
+/** Starts the system Chromium headless, with a clear error if it is missing. */
+export async function launchChromium() {
+  try {
+    return await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  } catch (e) {
+    throw new Error(`cannot start Chromium at ${CHROMIUM} (set CHROMIUM_PATH): ${e.message}`);
+  }
+}
+
 /**
  * In `page` (of a harness), runs the default export of the served module `module` with `arg`
  * in a fresh dedicated module Worker, and returns its result.
@@ -119,10 +128,10 @@ export async function startHarness({ files = {}, routes = {}, root, isolated = f
   const origin = `http://127.0.0.1:${server.address().port}`;
   let browser;
   try {
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    browser = await launchChromium();
   } catch (e) {
     server.close();
-    throw new Error(`cannot start Chromium at ${CHROMIUM} (set CHROMIUM_PATH): ${e.message}`);
+    throw e;
   }
   return {
     origin,

@@ -10,11 +10,9 @@ import { join, normalize } from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
-import { chromium } from 'playwright-core';
+import { launchChromium } from '../browser-harness.mjs';
 
 const moduleDir = fileURLToPath(new URL('../../../pkg-templates/demo-kms/', import.meta.url));
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 
 // The application's own root service worker: it only pulls in the ready-made one, so that its
 // scope (/) covers the page.
@@ -46,11 +44,7 @@ before(async () => {
   });
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   origin = `http://127.0.0.1:${server.address().port}`;
-  try {
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-  } catch (e) {
-    throw new Error(`cannot start Chromium at ${CHROMIUM} (set CHROMIUM_PATH): ${e.message}`);
-  }
+  browser = await launchChromium();
 });
 
 after(async () => {
