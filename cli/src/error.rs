@@ -23,6 +23,8 @@ pub enum CliError {
     Io { what: String, source: io::Error },
     /// keys.json (or a test manifest) is not what the test-vector framework describes.
     BadFile(String),
+    /// The command line asked to refuse this message (`--decrypt-unsigned`): its code and why.
+    Refused { code: &'static str, message: String },
     /// The key exists but cannot serve here: an AWS KMS key (no KMS keyring in the CLI), or an RSA
     /// public key asked to decrypt.
     UnsupportedKey(String),
@@ -50,6 +52,7 @@ impl CliError {
             CliError::Io { .. } => "IO_ERROR",
             CliError::BadFile(_) => "BAD_FILE",
             CliError::UnsupportedKey(_) => "UNSUPPORTED_KEY",
+            CliError::Refused { code, .. } => code,
         }
     }
 
@@ -65,6 +68,7 @@ impl fmt::Display for CliError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             CliError::Usage(m) | CliError::BadFile(m) | CliError::UnsupportedKey(m) => f.write_str(m),
+            CliError::Refused { message, .. } => f.write_str(message),
             CliError::Envseal(e) => write!(f, "{e}"),
             CliError::Io { what, source } => write!(f, "{what}: {source}"),
         }

@@ -43,6 +43,21 @@ impl Input {
         Ok(Input { reader: Box::new(file), label: path.to_owned() })
     }
 
+    /// The same input read as base64 (ASCII whitespace skipped): `--decode`.
+    pub fn base64_decoded(self) -> Self {
+        let label = self.label.clone();
+        Input {
+            reader: Box::new(Base64Reader {
+                inner: self.reader,
+                text: Vec::new(),
+                bytes: Vec::new(),
+                at: 0,
+                done: false,
+            }),
+            label,
+        }
+    }
+
     /// Reads up to `buf.len()` bytes; 0 means the end of the input.
     ///
     /// # Errors
@@ -71,6 +86,80 @@ impl Sink for Vec<u8> {
     fn put(&mut self, bytes: &[u8]) -> CliResult<()> {
         self.extend_from_slice(bytes);
         Ok(())
+    }
+}
+
+/// Decodes base64 text from `inner` in blocks of whole 4-character groups.
+struct Base64Reader {
+    inner: Box<dyn Read>,
+    /// Characters read but not decoded yet (fewer than 4 between reads).
+    text: Vec<u8>,
+    /// Decoded bytes not handed out yet, from `at`.
+    bytes: Vec<u8>,
+    at: usize,
+    done: bool,
+}
+
+impl Read for Base64Reader {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        use base64::Engine;
+        while self.at == self.bytes.len() && !self.done {
+            let mut raw = [0u8; 64 * 1024];
+            let n = self.inner.read(&mut raw)?;
+            self.done = n == 0;
+            self.text.extend(raw.get(..n).unwrap_or_default().iter().filter(|b| !b.is_ascii_whitespace()));
+            let whole = if self.done { self.text.len() } else { self.text.len() / 4 * 4 };
+            self.bytes.clear();
+            self.at = 0;
+            base64::engine::general_purpose::STANDARD
+                .decode_vec(self.text.get(..whole).unwrap_or_default(), &mut self.bytes)
+                .map_err(|e| {
+                    io::Error::new(io::ErrorKind::InvalidData, format!("the input is not valid base64 ({e})"))
+                })?;
+            self.text.drain(..whole);
+        }
+        let n = buf.len().min(self.bytes.len() - self.at);
+        buf.get_mut(..n).unwrap_or_default().copy_from_slice(self.bytes.get(self.at..self.at + n).unwrap_or_default());
+        self.at += n;
+        Ok(n)
+    }
+}
+
+/// Encodes what it is given as base64 into another sink (`--encode`); [`finish`](Self::finish)
+/// writes the last group and its padding.
+pub struct Base64Sink<'a> {
+    inner: &'a mut dyn Sink,
+    /// Up to 2 bytes that do not make a 3-byte group yet.
+    carry: Vec<u8>,
+}
+
+impl<'a> Base64Sink<'a> {
+    pub fn new(inner: &'a mut dyn Sink) -> Self {
+        Base64Sink { inner, carry: Vec::with_capacity(3) }
+    }
+
+    /// Writes the remaining bytes, padded.
+    ///
+    /// # Errors
+    /// As the inner sink's `put`.
+    pub fn finish(self) -> CliResult<()> {
+        use base64::Engine;
+        if self.carry.is_empty() {
+            return Ok(());
+        }
+        self.inner.put(base64::engine::general_purpose::STANDARD.encode(&self.carry).as_bytes())
+    }
+}
+
+impl Sink for Base64Sink<'_> {
+    fn put(&mut self, bytes: &[u8]) -> CliResult<()> {
+        use base64::Engine;
+        let mut joined = core::mem::take(&mut self.carry);
+        joined.extend_from_slice(bytes);
+        let whole = joined.len() / 3 * 3;
+        let text = base64::engine::general_purpose::STANDARD.encode(joined.get(..whole).unwrap_or_default());
+        self.carry = joined.split_off(whole);
+        self.inner.put(text.as_bytes())
     }
 }
 
@@ -194,6 +283,38 @@ mod tests {
         drop(g);
         assert!(!other.exists() && !partial_path(&other).exists());
         fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn base64_both_ways_in_any_pieces() {
+        use base64::Engine;
+        let data: Vec<u8> = (0..1000u32).map(|i| (i * 7 % 251) as u8).collect();
+        let expected = base64::engine::general_purpose::STANDARD.encode(&data);
+        for piece in [1, 2, 3, 4, 999, 1000] {
+            let mut text = Vec::new();
+            let mut sink = Base64Sink::new(&mut text);
+            for chunk in data.chunks(piece) {
+                sink.put(chunk).unwrap();
+            }
+            sink.finish().unwrap();
+            assert_eq!(String::from_utf8(text).unwrap(), expected, "piece {piece}");
+        }
+        // Decoding skips whitespace (line breaks every 76 characters, as `base64` writes).
+        let wrapped: Vec<u8> = expected.as_bytes().chunks(76).flat_map(|l| l.iter().copied().chain(*b"\r\n")).collect();
+        let mut input = Input { reader: Box::new(std::io::Cursor::new(wrapped)), label: "t".into() }.base64_decoded();
+        let mut got = Vec::new();
+        let mut buf = [0u8; 7];
+        loop {
+            let n = input.read_chunk(&mut buf).unwrap();
+            if n == 0 {
+                break;
+            }
+            got.extend_from_slice(&buf[..n]);
+        }
+        assert_eq!(got, data);
+        let mut bad =
+            Input { reader: Box::new(std::io::Cursor::new(b"AAA*".to_vec())), label: "t".into() }.base64_decoded();
+        assert!(bad.read_chunk(&mut buf).unwrap_err().to_string().contains("not valid base64"));
     }
 
     #[test]

@@ -1,9 +1,11 @@
 //! `envseal`: encrypt and decrypt files in the AWS Encryption SDK message format, and run
-//! test-vector manifests. See `envseal --help` ([`help::HELP`]).
+//! test-vector manifests. See `envseal --help`.
 //!
-//! Modules: [`args`] parses the command line; [`keys`] reads keys.json and builds keyrings;
-//! [`files`] opens inputs and writes outputs through a partial file; [`streaming`] drives the
-//! library's state machines in constant memory; [`manifest`] and [`vectors`] run test vectors.
+//! Modules: [`args`] parses the command line (clap) and [`help`] holds its prose; [`plan`] turns
+//! IN/OUT (files, directories) into jobs; [`keys`] reads keys.json and builds keyrings; [`files`]
+//! opens inputs and writes outputs through a partial file (and base64); [`streaming`] drives the
+//! library's state machines in constant memory; [`metadata`] writes `--metadata-output` lines;
+//! [`manifest`] and [`vectors`] run test vectors.
 
 #![forbid(unsafe_code)]
 
@@ -13,25 +15,39 @@ mod files;
 mod help;
 mod keys;
 mod manifest;
+mod metadata;
+mod plan;
 mod streaming;
 mod vectors;
 
 use std::process::ExitCode;
 
-use envseal::{DecryptOptions, EncryptOptions};
+use clap::Parser;
+use envseal::{DecryptOptions, EncryptOptions, Error, MessageHeader};
 
-use crate::args::{Command, DecryptArgs, EncryptArgs};
+use crate::args::{Cli, Command, DecryptArgs, EncryptArgs, Endpoint, IoArgs, KeyArgs};
 use crate::error::{CliError, CliResult};
-use crate::files::{Input, Output};
+use crate::files::{Base64Sink, Input, Output, Sink};
 use crate::keys::{keyring_for, KeysFile, Purpose};
+use crate::metadata::Metadata;
+use crate::plan::Job;
 
 fn main() -> ExitCode {
-    let argv: Result<Vec<String>, _> = std::env::args_os().skip(1).map(|a| a.into_string()).collect();
-    let result = match argv {
-        Ok(argv) => args::parse(&argv).and_then(run),
-        Err(bad) => Err(CliError::usage(format!("argument {bad:?} is not valid UTF-8"))),
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            // Help and --version print to stdout and succeed; mistakes print to stderr as every
+            // other error does (`envseal: ...`), exit 2.
+            if !e.use_stderr() {
+                let _ = e.print();
+                return ExitCode::SUCCESS;
+            }
+            let text = e.render().to_string();
+            eprint!("envseal: {}", text.strip_prefix("error: ").unwrap_or(&text));
+            return ExitCode::from(error::EXIT_USAGE);
+        }
     };
-    match result {
+    match run(cli.command) {
         Ok(code) => code,
         Err(CliError::Usage(msg)) => {
             eprintln!("envseal: {msg}\nRun `envseal --help` for usage.");
@@ -46,10 +62,8 @@ fn main() -> ExitCode {
 
 fn run(command: Command) -> CliResult<ExitCode> {
     match command {
-        Command::Help => print!("{}", help::HELP),
-        Command::Version => println!("envseal {}", env!("CARGO_PKG_VERSION")),
         Command::Encrypt(a) => encrypt(&a)?,
-        Command::Decrypt(a) => decrypt(a)?,
+        Command::Decrypt(a) => decrypt(&a)?,
         Command::Vectors(a) => {
             if !vectors::run(&a)? {
                 return Ok(ExitCode::from(error::EXIT_FAILURE));
@@ -60,33 +74,102 @@ fn run(command: Command) -> CliResult<ExitCode> {
 }
 
 fn encrypt(a: &EncryptArgs) -> CliResult<()> {
-    let keys = KeysFile::load(&a.keys.keys_file)?;
-    let keyring = keyring_for(&keys, &a.keys.names, &a.keys.namespace, a.keys.rsa_padding, Purpose::Encrypt)?;
+    let context = args::encrypt_context(&a.context).map_err(CliError::Usage)?;
+    if a.keys.rsa_padding == envseal::RsaPadding::Pkcs1 {
+        return Err(CliError::usage(
+            "--rsa-padding pkcs1 is for decrypting legacy messages only: encrypt with an OAEP padding",
+        ));
+    }
+    if let Some(max) = a.io.max_edks {
+        let found = u16::try_from(a.keys.names.len()).unwrap_or(u16::MAX);
+        if found > max {
+            return Err(Error::TooManyEncryptedDataKeys { max, found }.into());
+        }
+    }
+    let keyring = load_keyring(&a.keys, Purpose::Encrypt)?;
     let options = EncryptOptions {
         suite: a.suite,
         frame_length: a.frame_length,
-        encryption_context: a.context.clone(),
-        ..EncryptOptions::default()
+        encryption_context: context,
+        commitment_policy: a.io.policy,
     };
     options.validate()?; // fail before creating any output
-    let mut input = Input::open(&a.input)?;
-    let mut output = Output::create(&a.output)?;
-    streaming::encrypt(&*keyring, &options, &mut input, &mut output, streaming::FILE_CHUNK)?;
-    output.commit()
+    for_each_job(&a.io, plan::ENCRYPT_SUFFIX, "encrypt", |input, sink| {
+        streaming::encrypt(&*keyring, &options, input, sink, streaming::FILE_CHUNK)
+    })
 }
 
-fn decrypt(a: DecryptArgs) -> CliResult<()> {
-    let keys = KeysFile::load(&a.keys.keys_file)?;
-    let keyring = keyring_for(&keys, &a.keys.names, &a.keys.namespace, a.keys.rsa_padding, Purpose::Decrypt)?;
+fn decrypt(a: &DecryptArgs) -> CliResult<()> {
+    let required = args::decrypt_context(&a.context).map_err(CliError::Usage)?;
+    let keyring = load_keyring(&a.keys, Purpose::Decrypt)?;
     let options = DecryptOptions {
-        commitment_policy: a.policy,
-        max_encrypted_data_keys: a.max_edks,
-        encryption_context: a.context,
+        commitment_policy: a.io.policy,
+        max_encrypted_data_keys: a.io.max_edks,
+        encryption_context: required.pairs,
         ..DecryptOptions::default()
     };
-    let mut input = Input::open(&a.input)?;
-    let mut output = Output::create(&a.output)?;
-    // On error `output` drops here and its partial file is deleted.
-    streaming::decrypt(&*keyring, options, &mut input, &mut output, streaming::FILE_CHUNK)?;
-    output.commit()
+    let options = DecryptOptions { max_frame_length: a.max_length.unwrap_or(options.max_frame_length), ..options };
+    // Refusals the command line asks for, before any key is unwrapped or byte decrypted.
+    let check = |header: &MessageHeader| -> CliResult<()> {
+        if a.unsigned_only && header.suite.is_signing() {
+            return Err(CliError::Refused {
+                code: "SIGNED_MESSAGE_REFUSED",
+                message: format!(
+                    "--decrypt-unsigned: the message is signed (suite 0x{:04x}); it was not decrypted",
+                    header.suite.id()
+                ),
+            });
+        }
+        match required.keys.iter().find(|k| !header.encryption_context.contains_key(*k)) {
+            Some(k) => Err(Error::EncryptionContextMismatch(format!(
+                "--context {k:?}: the message's encryption context has no key {k:?}"
+            ))
+            .into()),
+            None => Ok(()),
+        }
+    };
+    for_each_job(&a.io, plan::DECRYPT_SUFFIX, "decrypt", |input, sink| {
+        streaming::decrypt_checked(&*keyring, options.clone(), input, sink, streaming::FILE_CHUNK, &check)
+    })
+}
+
+fn load_keyring(k: &KeyArgs, purpose: Purpose) -> CliResult<Box<dyn envseal::Keyring>> {
+    let keys = KeysFile::load(&k.keys_file)?;
+    keyring_for(&keys, &k.names, &k.namespace, k.rsa_padding, purpose)
+}
+
+/// Runs `process` over every job of `io`: input (base64-decoded with `--decode`) into a partial
+/// output (base64-encoded with `--encode`) that is committed only on success, then the metadata
+/// line. The first error stops the run.
+fn for_each_job(
+    io: &IoArgs,
+    default_suffix: &str,
+    mode: &str,
+    process: impl Fn(&mut Input, &mut dyn Sink) -> CliResult<MessageHeader>,
+) -> CliResult<()> {
+    let jobs = plan::jobs(io, default_suffix)?;
+    let to_stdout = jobs.iter().any(|j| j.output == Endpoint::Std);
+    if to_stdout && io.metadata_output.as_deref() == Some("-") {
+        return Err(CliError::usage("--metadata-output - and OUT - would both write to stdout: name a file for one"));
+    }
+    let mut metadata = Metadata::open(io.metadata_output.as_deref(), io.overwrite_metadata)?;
+    for Job { input: from, output: to } in &jobs {
+        let mut input = Input::open(from)?;
+        if io.decode {
+            input = input.base64_decoded();
+        }
+        let mut output = Output::create(to)?;
+        // On error `output` drops and its partial file is deleted.
+        let header = if io.encode {
+            let mut sink = Base64Sink::new(&mut output);
+            let header = process(&mut input, &mut sink)?;
+            sink.finish()?;
+            header
+        } else {
+            process(&mut input, &mut output)?
+        };
+        output.commit()?;
+        metadata.record(mode, from, to, &header)?;
+    }
+    Ok(())
 }

@@ -52,6 +52,22 @@ pub fn decrypt(
     sink: &mut dyn Sink,
     chunk: usize,
 ) -> CliResult<MessageHeader> {
+    decrypt_checked(keyring, options, input, sink, chunk, &|_| Ok(()))
+}
+
+/// As [`decrypt`], with `check` run on the parsed header before any key is unwrapped: the
+/// caller's own refusals (`--decrypt-unsigned`, required context keys).
+///
+/// # Errors
+/// As [`decrypt`], and `check`'s error.
+pub fn decrypt_checked(
+    keyring: &dyn Keyring,
+    options: DecryptOptions,
+    input: &mut Input,
+    sink: &mut dyn Sink,
+    chunk: usize,
+    check: &dyn Fn(&MessageHeader) -> CliResult<()>,
+) -> CliResult<MessageHeader> {
     let mut decryptor = MessageDecryptor::new(options);
     let mut buf = vec![0u8; chunk];
     let mut out = Vec::with_capacity(chunk);
@@ -63,6 +79,9 @@ pub fn decrypt(
         if decryptor.push(&buf[..n], &mut out)? == DecryptState::NeedDataKey {
             // The header is read: unwrap the data key, verify the header, then decrypt the
             // bytes of this chunk that followed the header (the decryptor buffered them).
+            if let Some(header) = decryptor.header() {
+                check(header)?;
+            }
             decryptor.unwrap_with(keyring)?;
             decryptor.push(&[], &mut out)?;
         }

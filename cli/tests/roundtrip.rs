@@ -215,11 +215,11 @@ fn bad_usage_exits_2() {
     let input = s.write("plain", b"x");
     let out = s.arg("out");
     let cases: Vec<(Vec<&str>, &str)> = vec![
-        (vec![], "no command"),
-        (vec!["frobnicate"], "unknown command"),
+        (vec![], "Usage: envseal <COMMAND>"),
+        (vec!["frobnicate"], "unrecognized subcommand 'frobnicate'"),
         (
             vec!["encrypt", "--keys", &keys, "--key", "aes-256", "--frame-length", "x", &input, &out],
-            r#"--frame-length expects an integer, got "x""#,
+            r#"'--frame-length <N>': expects an integer, got "x""#,
         ),
         (vec!["encrypt", "--keys", &keys, "--key", "aes-256", "--frame-length", "0", &input, &out], "1 to 2147483647"),
         (
@@ -227,21 +227,29 @@ fn bad_usage_exits_2() {
             "unknown algorithm suite",
         ),
         (vec!["encrypt", "--keys", &keys, "--key", "aes-256", "--context", "novalue", &input, &out], "KEY=VALUE"),
-        (vec!["encrypt", "--keys", &keys, "--key", "aes-256", &input], "needs OUT"),
+        (vec!["encrypt", "--keys", &keys, "--key", "aes-256", &input], "<OUT>"),
         (vec!["encrypt", "--keys", &keys, &input, &out], "--key"),
         (
             vec!["decrypt", "--keys", &keys, "--key", "aes-256", "--commitment-policy", "lax", &input, &out],
             "--commitment-policy",
         ),
-        (vec!["decrypt", "--keys", &keys, "--key", "aes-256", "--max-edks", "-1", &input, &out], "--max-edks"),
-        (vec!["vectors"], "needs DIR"),
+        (
+            vec!["decrypt", "--keys", &keys, "--key", "aes-256", "--max-edks=-1", &input, &out],
+            "--max-encrypted-data-keys",
+        ),
+        (vec!["decrypt", "--keys", &keys, "--key", "aes-256", "--max-edks", "0", &input, &out], "1 to 65535"),
+        (
+            vec!["encrypt", "--keys", &keys, "--key", "aes-256", "--decrypt-unsigned", &input, &out],
+            "--decrypt-unsigned",
+        ),
+        (vec!["vectors"], "<DIR>"),
     ];
     for (args, want) in cases {
         let r = run(&args);
         let err = stderr(&r);
         assert_eq!(r.status.code(), Some(2), "{args:?}: {err}");
         assert!(err.starts_with("envseal: ") && err.contains(want), "{args:?}: {err}");
-        assert!(err.contains("envseal --help"), "{err}");
+        assert!(err.contains("--help"), "{err}");
     }
     s.assert_absent("out");
 }
