@@ -392,13 +392,19 @@ export interface KmsKeyringOptions {
   transport?: KmsTransport;
   /**
    * A discovery keyring (decrypt only): tries every `aws-kms` encrypted data key whose key ARN
-   * passes `discoveryFilter`, each at its own region's endpoint unless `endpoint` is set.
+   * passes `discoveryFilter`, at `endpoint`, else in `region`, else in the region of the key ARN
+   * (checked to be a region name; the host is `kms.<region>.` + the partition's AWS domain).
    */
   discovery?: boolean;
   /** Discovery only: the partition and accounts whose keys may be used. Default: any key (not recommended). */
   discoveryFilter?: { partition: string; accounts: string[] };
   /** How long the default transport waits for each answer, in ms. Default 10000. */
   timeoutMs?: number;
+  /**
+   * Allow a plain `http:` endpoint on another machine (default false: `http:` only to 127.0.0.0/8,
+   * localhost and [::1]). KMS requests carry data keys and credentials; for a local test network only.
+   */
+  allowInsecureHttp?: boolean;
 }
 
 /**

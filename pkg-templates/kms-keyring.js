@@ -24,6 +24,7 @@ const OPTIONS = [
   'discovery',
   'discoveryFilter',
   'timeoutMs',
+  'allowInsecureHttp',
 ];
 
 /** A keyring whose master key is a KMS key. */
@@ -84,7 +85,7 @@ export class KmsKeyring {
       if (typeof o.transport !== 'function') {
         throw typeError(`${label('transport')} must be a function (operation, request) => Promise<response>, got ${describe(o.transport)}`);
       }
-      const ignored = ['endpoint', 'region', 'credentials', 'timeoutMs'].filter((k) => o[k] !== undefined);
+      const ignored = ['endpoint', 'region', 'credentials', 'timeoutMs', 'allowInsecureHttp'].filter((k) => o[k] !== undefined);
       if (ignored.length) {
         throw invalid(`${api}: a custom transport replaces ${ignored.join(', ')}: give one or the other`);
       }
@@ -92,11 +93,18 @@ export class KmsKeyring {
       return;
     }
 
-    if (o.endpoint !== undefined) this.#endpoint = readEndpoint(o.endpoint, label('endpoint'));
+    if (o.allowInsecureHttp !== undefined && typeof o.allowInsecureHttp !== 'boolean') {
+      throw typeError(`${label('allowInsecureHttp')} must be a boolean, got ${describe(o.allowInsecureHttp)}`);
+    }
+    if (o.endpoint !== undefined) {
+      this.#endpoint = readEndpoint(o.endpoint, label('endpoint'), o.allowInsecureHttp === true);
+    }
     if (o.region !== undefined) {
       if (typeof o.region !== 'string' || o.region === '') {
         throw typeError(`${label('region')} must be a region name such as 'us-east-1', got ${describe(o.region)}`);
       }
+      // The region names the signing scope and, without an endpoint, the host: a region name only.
+      if (!this.#endpoint) wasm.kmsEndpoint(arnOf(this.#keyId)?.partition ?? 'aws', o.region);
       this.#region = o.region;
     }
     if (o.credentials !== undefined) {
@@ -223,7 +231,9 @@ async function fetchKms({ endpoint, region, credentials, timeoutMs }, operation,
   let status;
   let text;
   try {
-    const response = await fetch(endpoint, { method: 'POST', headers, body, signal: controller.signal });
+    // redirect: 'error': a redirect would re-send the body (an Encrypt request holds the plaintext
+    // data key) and the signed headers (the session token) to another origin.
+    const response = await fetch(endpoint, { method: 'POST', headers, body, signal: controller.signal, redirect: 'error' });
     status = response.status;
     text = await response.text();
   } catch (error) {
@@ -233,7 +243,7 @@ async function fetchKms({ endpoint, region, credentials, timeoutMs }, operation,
     const detail = error?.cause?.code ?? error?.cause?.message ?? error?.message ?? String(error);
     throw unavailable(
       'network',
-      `${operation} to ${where} failed before an answer: ${detail} (network error, refused connection, DNS or CORS)`,
+      `${operation} to ${where} failed before an answer: ${detail} (network error, refused connection, DNS, CORS, or a redirect: redirects are refused)`,
       error,
     );
   } finally {
@@ -335,17 +345,24 @@ function arnOf(keyId) {
   }
 }
 
-/** AWS KMS's endpoint in `region`. */
+/** AWS KMS's endpoint in `region`: built by the core from its partition table, after it checked
+ * that `region` is a region name (a discovery keyring reads it from a message's unauthenticated EDK). */
 function regionalEndpoint(partition, region) {
   if (!region) {
     throw codedError('INVALID_ARGUMENT', 'invalid argument: KmsKeyring: no region to reach KMS in: give region or endpoint');
   }
-  const suffix = partition === 'aws-cn' ? 'amazonaws.com.cn' : 'amazonaws.com';
-  return new URL(`https://kms.${region}.${suffix}/`);
+  return new URL(wasm.kmsEndpoint(partition, region));
 }
 
-/** The endpoint as a URL; a relative one resolves against the page (or worker) location. */
-function readEndpoint(value, label) {
+/** Whether `url` names this machine (plain http is acceptable there). */
+function isLoopback(url) {
+  const host = url.hostname;
+  return host === 'localhost' || host === '[::1]' || /^127(\.\d{1,3}){3}$/.test(host);
+}
+
+/** The endpoint as a URL; a relative one resolves against the page (or worker) location. Plain
+ * http only to this machine, or with `allowInsecureHttp` (KMS requests carry data keys). */
+function readEndpoint(value, label, allowInsecureHttp) {
   if (typeof value !== 'string' && !(value instanceof URL)) {
     throw typeError(`${label} must be a URL string or a URL, got ${describe(value)}`);
   }
@@ -357,6 +374,13 @@ function readEndpoint(value, label) {
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
     throw codedError('INVALID_ARGUMENT', `invalid argument: ${label} must be an http(s) URL, got ${JSON.stringify(url.href)}`);
+  }
+  if (url.protocol === 'http:' && !isLoopback(url) && !allowInsecureHttp) {
+    throw codedError(
+      'INVALID_ARGUMENT',
+      `invalid argument: ${label} ${JSON.stringify(url.href)} is plain http to another machine: KMS requests carry ` +
+        'data keys and credentials; use https, or set allowInsecureHttp: true (a local test network only)',
+    );
   }
   return url;
 }

@@ -165,7 +165,7 @@ fn fake_server(response: &'static str) -> String {
     addr
 }
 
-/// A message with one KMS EDK for `arn:aws:kms:us-east-1:1:key/k` (wrapped by nobody: the data key
+/// A message with one KMS EDK for `arn:aws:kms:us-east-1:111122223333:key/k` (wrapped by nobody: the data key
 /// comes from a raw AES keyring, then the EDK list is replaced), so decryption asks that key.
 fn kms_message() -> Vec<u8> {
     use envseal::{DataKey, EncryptedDataKey, EncryptionMaterials, MessageEncryptor};
@@ -173,7 +173,7 @@ fn kms_message() -> Vec<u8> {
     m.set_data_key(DataKey::new(vec![3; 32])).unwrap();
     m.encrypted_data_keys.push(EncryptedDataKey {
         provider_id: "aws-kms".into(),
-        provider_info: b"arn:aws:kms:us-east-1:1:key/k".to_vec(),
+        provider_info: b"arn:aws:kms:us-east-1:111122223333:key/k".to_vec(),
         ciphertext: vec![1, 2, 3],
     });
     let enc = MessageEncryptor::new(m, 1024).unwrap();
@@ -185,7 +185,7 @@ fn kms_message() -> Vec<u8> {
 #[test]
 fn transport_failures_are_clear() {
     let keyring =
-        |host: String| KmsKeyring::new("arn:aws:kms:us-east-1:1:key/k", vec![], Arc::new(HttpKms { host })).unwrap();
+        |host: String| KmsKeyring::new("arn:aws:kms:us-east-1:111122223333:key/k", vec![], Arc::new(HttpKms { host })).unwrap();
     // Nothing listens there.
     let closed = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().to_string();
     assert_eq!(encrypt(&keyring(closed), b"x", &EncryptOptions::default()).unwrap_err().code(), "KMS_UNAVAILABLE");

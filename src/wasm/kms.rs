@@ -5,6 +5,7 @@
 //!
 //! ```text
 //! kmsParseArn(arn)                                        -> { partition, region, account, resourceType, resourceId }
+//! kmsEndpoint(partition, region)                          -> 'https://kms.<region>.<suffix>/'
 //! kmsGenerateDataKeyRequest(keyId, materials, grantTokens) -> request      (NumberOfBytes = the suite's key length)
 //! kmsGenerateDataKeyResponse(materials, response)          -> EDK          (data key set, EDK added)
 //! kmsEncryptRequest(keyId, materials, grantTokens)         -> request      (Plaintext = the materials' data key)
@@ -124,6 +125,15 @@ pub fn kms_parse_arn(arn: &str) -> JsResult<Object> {
         .set("resourceType", a.resource_type)
         .set("resourceId", a.resource_id)
         .build())
+}
+
+/// `kmsEndpoint(partition, region)` → `https://kms.<region>.<DNS suffix of partition>/`.
+///
+/// # Errors
+/// `INVALID_ARGUMENT` for an unknown partition or a string that is not a region name.
+#[wasm_bindgen(js_name = kmsEndpoint)]
+pub fn kms_endpoint(partition: &str, region: &str) -> JsResult<String> {
+    Ok(crate::keyring::kms::arn::kms_endpoint(partition, region)?)
 }
 
 /// `kmsGenerateDataKeyRequest(keyId, materials, grantTokens?)`: a `GenerateDataKey` request for
