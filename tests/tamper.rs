@@ -149,3 +149,50 @@ fn encrypt_rejects_bad_options() {
         assert!(matches!(err.code(), "INVALID_ARGUMENT" | "COMMITMENT_POLICY"), "{err}");
     }
 }
+
+/// A message sealed correctly under its own key and AADs, except that every frame uses the IV of
+/// frame 1 (as a buggy or hostile writer could): each frame's tag verifies, so only the IV check
+/// can refuse it.
+fn message_reusing_one_iv(suite: AlgorithmSuite, frames: usize, f: usize) -> Vec<u8> {
+    use aes_gcm::aead::{Aead, KeyInit, Payload};
+    use aes_gcm::{Aes256Gcm, Nonce};
+    let options = EncryptOptions { suite, frame_length: f as u32, ..EncryptOptions::default() };
+    let mut enc = envseal::encryptor(&keyring(1), &options).unwrap();
+    let cipher = Aes256Gcm::new_from_slice(enc.content_key().as_bytes()).unwrap();
+    let mut msg = enc.take_header().unwrap();
+    let mut reused = None;
+    for i in 0..frames {
+        let is_final = i + 1 == frames;
+        let mut p = enc.begin_frame(f, is_final).unwrap();
+        let iv = *reused.get_or_insert(p.iv);
+        let at = if is_final { 8 } else { 4 };
+        p.prefix[at..at + 12].copy_from_slice(&iv);
+        let sealed = cipher.encrypt(&Nonce::from(iv), Payload { msg: &plaintext(f, i as u8), aad: &p.aad }).unwrap();
+        enc.absorb(&p.prefix);
+        enc.absorb(&sealed);
+        msg.extend_from_slice(&p.prefix);
+        msg.extend_from_slice(&sealed);
+    }
+    msg.extend_from_slice(&enc.footer().unwrap());
+    msg
+}
+
+#[test]
+fn frames_whose_iv_is_not_their_sequence_number_are_refused() {
+    // spec: the IV of a frame is its sequence number, padded. Before this check such a message
+    // decrypted (its tags verify).
+    for suite in [AlgorithmSuite::Aes256GcmHkdfSha512CommitKey, AlgorithmSuite::Aes256GcmHkdfSha512CommitKeyEcdsaP384] {
+        let msg = message_reusing_one_iv(suite, 3, 64);
+        let e = decrypt(&keyring(1), &msg, &DecryptOptions::default()).unwrap_err();
+        assert_eq!(e.code(), "MALFORMED_BODY", "{e}");
+        assert!(e.to_string().contains("frame 2 has IV 000000000000000000000001"), "{e}");
+        for chunk in [1, 17, msg.len()] {
+            let (released, r) = stream(&msg, chunk);
+            assert_eq!(r.unwrap_err().code(), "MALFORMED_BODY");
+            assert!(plaintext(64, 0).starts_with(&released), "at most frame 1, whose IV is right, was released");
+        }
+        // One frame only (its IV is right): it decrypts, so the crafting itself is sound.
+        let single = message_reusing_one_iv(suite, 1, 64);
+        assert_eq!(decrypt(&keyring(1), &single, &DecryptOptions::default()).unwrap().0, plaintext(64, 0));
+    }
+}

@@ -19,7 +19,7 @@ use crate::crypto::kdf;
 use crate::crypto::secret::DataKey;
 use crate::crypto::signature::{MessageHasher, Verifier, MAX_SIGNATURE_LEN};
 use crate::error::{Error, Result};
-use crate::format::body::{body_aad, BodyKind, FINAL_FRAME_MARKER, MAX_NON_FRAMED_LEN};
+use crate::format::body::{body_aad, frame_iv, BodyKind, FINAL_FRAME_MARKER, MAX_NON_FRAMED_LEN};
 use crate::format::codec::{tail, tail_mut, Need, Reader};
 use crate::format::context::{self, EncryptionContext};
 use crate::format::header::{
@@ -315,6 +315,12 @@ impl BodyDecryptor {
         };
         if seq != expected {
             return Err(Error::body(format!("frame sequence number is {seq}, expected {expected}")));
+        }
+        // The IV of a frame is its sequence number, padded: a frame that carries any other IV
+        // (e.g. one IV reused for every frame) is refused before it is opened.
+        // spec: client-apis/decrypt.md#decrypt-the-message-body, data-format/message-body.md#iv
+        if iv != frame_iv(seq) {
+            return Err(Error::body(format!("frame {seq} has IV {}, not its sequence number", hex(&iv))));
         }
         if len > frame_len {
             return Err(Error::body(format!("final frame holds {len} bytes, more than the frame length {frame_len}")));
@@ -668,4 +674,9 @@ pub fn unwrap_data_key(
             )))
         }
     }
+}
+
+/// Lowercase hex, for error messages about public bytes.
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
