@@ -8,6 +8,7 @@
 use js_sys::{Array, ArrayBuffer, Object, Reflect, Uint8Array};
 use wasm_bindgen::{JsCast, JsValue};
 
+use crate::error::Error;
 use crate::format::header::MAX_FRAME_LEN;
 use crate::format::EncryptionContext;
 use crate::stream::{DecryptOptions, EncryptOptions};
@@ -67,12 +68,30 @@ pub fn bytes(value: &JsValue, label: &str) -> JsResult<Vec<u8>> {
     Ok(byte_view(value, label)?.to_vec())
 }
 
+/// `value` as a Rust string if it is a JavaScript string; `INVALID_ARGUMENT` if it is not
+/// well-formed UTF-16 (a lone surrogate): the conversion would replace it with U+FFFD, so two
+/// different strings (`'a\ud800'`, `'a\udfff'`) would authenticate as the same one.
+///
+/// # Errors
+/// `INVALID_ARGUMENT` for a lone surrogate.
+pub fn well_formed(value: &JsValue, label: &str) -> JsResult<Option<String>> {
+    let Some(s) = value.dyn_ref::<js_sys::JsString>() else { return Ok(None) };
+    if !s.is_valid_utf16() {
+        return Err(Error::arg(format!(
+            "{label} contains a lone surrogate (a UTF-16 code unit U+D800..U+DFFF outside a pair), which has no \
+             UTF-8 form: refused rather than replaced with U+FFFD"
+        ))
+        .into());
+    }
+    Ok(s.as_string())
+}
+
 /// An encryption context from a plain object whose values are all strings.
 /// `undefined` and `null` are the empty context.
 ///
 /// # Errors
 /// `TypeError` for a non-object (a `Map` included: pass `Object.fromEntries(map)`), or a value
-/// that is not a string.
+/// that is not a string; `INVALID_ARGUMENT` for a key or value with a lone surrogate.
 pub fn encryption_context(value: &JsValue, label: &str) -> JsResult<EncryptionContext> {
     let mut context = EncryptionContext::new();
     if value.is_undefined() || value.is_null() {
@@ -90,7 +109,8 @@ pub fn encryption_context(value: &JsValue, label: &str) -> JsResult<EncryptionCo
         )));
     }
     for (key, v) in own_entries(value.unchecked_ref())? {
-        let Some(v) = v.as_string() else {
+        let key = well_formed(&key, &format!("{label}: a key"))?.unwrap_or_default();
+        let Some(v) = well_formed(&v, &format!("{label}[{key:?}]"))? else {
             return Err(type_error(&format!("{label}[{key:?}] must be a string, got {}", describe(&v))));
         };
         context.insert(key, v);
@@ -99,13 +119,13 @@ pub fn encryption_context(value: &JsValue, label: &str) -> JsResult<EncryptionCo
 }
 
 /// `Object.entries(object)`, reading each property once; a throwing getter's error is returned.
-fn own_entries(object: &Object) -> JsResult<Vec<(String, JsValue)>> {
+/// Keys stay JavaScript strings (Object.entries yields string keys only) until checked.
+fn own_entries(object: &Object) -> JsResult<Vec<(JsValue, JsValue)>> {
     let entries: Array = Object::entries_typed(object)?.unchecked_into();
     let mut out = Vec::with_capacity(entries.length() as usize);
     for entry in entries.iter() {
         let pair: Array = entry.unchecked_into();
-        // Object.entries yields string keys only.
-        out.push((pair.get(0).as_string().unwrap_or_default(), pair.get(1)));
+        out.push((pair.get(0), pair.get(1)));
     }
     Ok(out)
 }
@@ -142,7 +162,11 @@ impl Options {
                 describe(value)
             )));
         }
-        let entries = own_entries(value.unchecked_ref())?;
+        // Option names are compared with known ASCII names: a lossy conversion cannot match one.
+        let entries: Vec<(String, JsValue)> = own_entries(value.unchecked_ref())?
+            .into_iter()
+            .map(|(k, v)| (k.as_string().unwrap_or_default(), v))
+            .collect();
         if let Some((key, _)) = entries.iter().find(|(k, _)| !known.contains(&k.as_str())) {
             return Err(type_error(&format!("{api}: unknown option {key:?}; the options are {}", expected())));
         }
@@ -169,8 +193,7 @@ impl Options {
     /// `TypeError` if the option is missing or not a string.
     pub fn required_string(&self, key: &str) -> JsResult<String> {
         let value = self.required(key)?;
-        value
-            .as_string()
+        well_formed(value, &self.label(key))?
             .ok_or_else(|| type_error(&format!("{} must be a string, got {}", self.label(key), describe(value))))
     }
 

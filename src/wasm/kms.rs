@@ -34,7 +34,7 @@ use crate::keyring::kms::protocol::{self, DiscoveryFilter};
 use crate::keyring::kms::sigv4::{self, Credentials, SignableRequest};
 use crate::suite::AlgorithmSuite;
 
-use super::args::{byte_view, bytes, encryption_context, Options};
+use super::args::{byte_view, bytes, encryption_context, well_formed, Options};
 use super::errors::{describe, type_error, JsResult};
 use super::header::{edks_to_js, ObjectBuilder};
 use super::materials::EncryptionMaterialsHandle;
@@ -71,7 +71,7 @@ fn response_from_js(value: &JsValue, op: &str) -> Result<Value, Error> {
 }
 
 fn string_arg(value: &JsValue, label: &str) -> JsResult<String> {
-    value.as_string().ok_or_else(|| type_error(&format!("{label} must be a string, got {}", describe(value))))
+    well_formed(value, label)?.ok_or_else(|| type_error(&format!("{label} must be a string, got {}", describe(value))))
 }
 
 /// `grantTokens`: `undefined`/`null` or an array of strings.
