@@ -100,6 +100,12 @@ pub struct IoArgs {
     /// Write no metadata (the default; accepted for the official CLI's -S).
     #[arg(short = 'S', long = "suppress-metadata", conflicts_with = "metadata_output")]
     pub suppress_metadata: bool,
+    /// Replace output files that exist (default: refuse, leaving them untouched).
+    #[arg(long = "overwrite", conflicts_with = "no_overwrite")]
+    pub overwrite: bool,
+    /// Never replace an existing output file (the default; accepted for the official CLI's flag).
+    #[arg(long = "no-overwrite")]
+    pub no_overwrite: bool,
     /// Base64-encode the output.
     #[arg(long = "encode")]
     pub encode: bool,

@@ -23,6 +23,8 @@ pub enum CliError {
     Io { what: String, source: io::Error },
     /// keys.json (or a test manifest) is not what the test-vector framework describes.
     BadFile(String),
+    /// OUT exists and `--overwrite` was not given: nothing was written to it.
+    OutputExists(std::path::PathBuf),
     /// The command line asked to refuse this message (`--decrypt-unsigned`): its code and why.
     Refused { code: &'static str, message: String },
     /// The key exists but cannot serve here: an AWS KMS key (no KMS keyring in the CLI), or an RSA
@@ -53,6 +55,7 @@ impl CliError {
             CliError::BadFile(_) => "BAD_FILE",
             CliError::UnsupportedKey(_) => "UNSUPPORTED_KEY",
             CliError::Refused { code, .. } => code,
+            CliError::OutputExists(_) => "OUTPUT_EXISTS",
         }
     }
 
@@ -69,6 +72,9 @@ impl fmt::Display for CliError {
         match self {
             CliError::Usage(m) | CliError::BadFile(m) | CliError::UnsupportedKey(m) => f.write_str(m),
             CliError::Refused { message, .. } => f.write_str(message),
+            CliError::OutputExists(p) => {
+                write!(f, "{} exists: not replaced (pass --overwrite to replace it)", p.display())
+            }
             CliError::Envseal(e) => write!(f, "{e}"),
             CliError::Io { what, source } => write!(f, "{what}: {source}"),
         }

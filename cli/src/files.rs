@@ -1,19 +1,21 @@
 //! Where bytes come from and go to: files or stdin/stdout.
 //!
-//! An output file is written as `OUT.envseal-partial` next to `OUT` and renamed to `OUT` by
-//! [`Output::commit`]; dropping an uncommitted [`Output`] (any error, or a panic) deletes the
-//! partial file, so `OUT` never holds unverified or incomplete output. The rename makes the result
-//! appear at once; it does not `fsync`, so it is not a durability guarantee across power loss.
+//! An output file is written as `OUT.envseal-partial-<random>` next to `OUT`, created exclusively
+//! (an existing file or a planted symbolic link there is never opened) with mode 0600, and moved
+//! to `OUT` by [`Output::commit`]: without `--overwrite` by a hard link that fails if `OUT` exists
+//! (nothing is replaced, even by a file that appeared meanwhile), with it by a rename. Dropping an
+//! uncommitted [`Output`] (any error, or a panic) deletes the partial file, so `OUT` never holds
+//! unverified or incomplete output. It does not `fsync`: no durability guarantee across power loss.
 
 use std::ffi::OsString;
-use std::fs::{self, File};
+use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 
 use crate::args::Endpoint;
 use crate::error::{CliError, CliResult};
 
-/// Suffix of the temporary file an output is written to before the rename.
+/// In the name of the temporary file an output is written to before it becomes `OUT`.
 pub const PARTIAL_SUFFIX: &str = ".envseal-partial";
 
 /// A byte source with a name for error messages.
@@ -170,14 +172,14 @@ pub enum Output {
 }
 
 impl Output {
-    /// Starts writing to `endpoint` (stdout for `-`).
+    /// Starts writing to `endpoint` (stdout for `-`); an existing file is replaced only with `overwrite`.
     ///
     /// # Errors
-    /// [`CliError::Io`] if the partial file cannot be created.
-    pub fn create(endpoint: &Endpoint) -> CliResult<Self> {
+    /// [`CliError::OutputExists`]; [`CliError::Io`] if the partial file cannot be created.
+    pub fn create(endpoint: &Endpoint, overwrite: bool) -> CliResult<Self> {
         match endpoint {
             Endpoint::Std => Ok(Output::Stdout(io::stdout().lock())),
-            Endpoint::Path(p) => Ok(Output::File(PartialFile::create(p)?)),
+            Endpoint::Path(p) => Ok(Output::File(PartialFile::create(p, overwrite)?)),
         }
     }
 
@@ -202,22 +204,33 @@ impl Sink for Output {
     }
 }
 
-/// A file written under a temporary name and renamed into place on success.
+/// A file written under a temporary name and moved into place on success.
 pub struct PartialFile {
     file: Option<File>,
     partial: PathBuf,
     dest: PathBuf,
+    overwrite: bool,
 }
 
 impl PartialFile {
-    /// Creates (or truncates) `dest` + [`PARTIAL_SUFFIX`].
+    /// Creates a new `dest` + [`PARTIAL_SUFFIX`] + `-<random>`, exclusively, mode 0600.
     ///
     /// # Errors
-    /// [`CliError::Io`] if it cannot be created.
-    pub fn create(dest: &Path) -> CliResult<Self> {
-        let partial = partial_path(dest);
-        let file = File::create(&partial).map_err(|e| CliError::io("creating", &partial, e))?;
-        Ok(PartialFile { file: Some(file), partial, dest: dest.to_owned() })
+    /// [`CliError::OutputExists`] if `dest` exists and not `overwrite`; [`CliError::Io`] if the
+    /// partial file cannot be created.
+    pub fn create(dest: &Path, overwrite: bool) -> CliResult<Self> {
+        if !overwrite && fs::symlink_metadata(dest).is_ok() {
+            return Err(CliError::OutputExists(dest.to_owned()));
+        }
+        let mut attempts = 0;
+        loop {
+            let partial = partial_path(dest, &random_tag()?);
+            match open_exclusive(&partial) {
+                Ok(file) => return Ok(PartialFile { file: Some(file), partial, dest: dest.to_owned(), overwrite }),
+                Err(e) if e.kind() == io::ErrorKind::AlreadyExists && attempts < 8 => attempts += 1,
+                Err(e) => return Err(CliError::io("creating", &partial, e)),
+            }
+        }
     }
 
     fn put(&mut self, bytes: &[u8]) -> CliResult<()> {
@@ -225,34 +238,68 @@ impl PartialFile {
         file.write_all(bytes).map_err(|e| CliError::io("writing", &self.partial, e))
     }
 
-    /// Closes the file and renames it to its destination.
+    /// Closes the file and moves it to its destination.
     ///
     /// # Errors
-    /// [`CliError::Io`]; the partial file is deleted then.
+    /// [`CliError::OutputExists`] if the destination appeared meanwhile (without `overwrite`);
+    /// [`CliError::Io`]. The partial file is deleted then.
     pub fn commit(mut self) -> CliResult<()> {
         let file = self.file.take().ok_or_else(|| CliError::io("writing", &self.partial, closed()))?;
         drop(file);
-        fs::rename(&self.partial, &self.dest).map_err(|e| CliError::io("renaming the output to", &self.dest, e))
-        // On success the partial path no longer exists, so Drop's removal is a no-op.
+        if self.overwrite {
+            return fs::rename(&self.partial, &self.dest)
+                .map_err(|e| CliError::io("renaming the output to", &self.dest, e));
+        }
+        // A hard link never replaces an existing name. Drop removes the partial name afterwards.
+        match fs::hard_link(&self.partial, &self.dest) {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => Err(CliError::OutputExists(self.dest.clone())),
+            // No hard links on this file system: check, then rename (a narrow race remains).
+            Err(_) if fs::symlink_metadata(&self.dest).is_err() => {
+                fs::rename(&self.partial, &self.dest).map_err(|e| CliError::io("renaming the output to", &self.dest, e))
+            }
+            Err(_) => Err(CliError::OutputExists(self.dest.clone())),
+        }
     }
 }
 
 impl Drop for PartialFile {
     fn drop(&mut self) {
         drop(self.file.take());
-        // Absent after a successful rename: nothing to do then.
+        // After a rename it is absent; after a hard link it is the second name of OUT.
         let _ = fs::remove_file(&self.partial);
     }
+}
+
+/// Opens a new file for writing: fails if anything (a file, a symbolic link) has that name; 0600.
+fn open_exclusive(path: &Path) -> io::Result<File> {
+    let mut options = OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    options.open(path)
+}
+
+/// 16 random hex digits for a partial file's name (unpredictable, so it cannot be planted ahead).
+fn random_tag() -> CliResult<String> {
+    let mut bytes = [0u8; 8];
+    envseal::crypto::random_bytes(&mut bytes)?;
+    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
 }
 
 fn closed() -> io::Error {
     io::Error::other("the output was already closed")
 }
 
-/// `dir/name` -> `dir/name.envseal-partial` (same directory, so the rename stays on one filesystem).
-pub fn partial_path(dest: &Path) -> PathBuf {
+/// `dir/name` -> `dir/name.envseal-partial-TAG` (same directory, so the move stays on one filesystem).
+pub fn partial_path(dest: &Path, tag: &str) -> PathBuf {
     let mut name = OsString::from(dest.as_os_str());
     name.push(PARTIAL_SUFFIX);
+    name.push("-");
+    name.push(tag);
     PathBuf::from(name)
 }
 
@@ -266,22 +313,78 @@ mod tests {
         dir
     }
 
+    fn partials(dir: &Path) -> Vec<String> {
+        let names = fs::read_dir(dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned());
+        names.filter(|n| n.contains(PARTIAL_SUFFIX)).collect()
+    }
+
     #[test]
-    fn commit_renames_and_drop_deletes() {
+    fn commit_moves_into_place_and_drop_deletes() {
         let dir = scratch("partial");
         let dest = dir.join("out.bin");
-        let mut f = PartialFile::create(&dest).unwrap();
+        let mut f = PartialFile::create(&dest, false).unwrap();
         f.put(b"hello").unwrap();
-        assert!(partial_path(&dest).exists() && !dest.exists());
+        assert_eq!(partials(&dir).len(), 1);
+        assert!(!dest.exists());
         f.commit().unwrap();
         assert_eq!(fs::read(&dest).unwrap(), b"hello");
-        assert!(!partial_path(&dest).exists());
+        assert!(partials(&dir).is_empty());
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            assert_eq!(fs::metadata(&dest).unwrap().permissions().mode() & 0o777, 0o600);
+        }
 
         let other = dir.join("other.bin");
-        let mut g = PartialFile::create(&other).unwrap();
+        let mut g = PartialFile::create(&other, false).unwrap();
         g.put(b"unverified").unwrap();
         drop(g);
-        assert!(!other.exists() && !partial_path(&other).exists());
+        assert!(!other.exists() && partials(&dir).is_empty());
+        fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn an_existing_output_is_kept_unless_overwrite() {
+        let dir = scratch("exists");
+        let dest = dir.join("out.bin");
+        fs::write(&dest, b"keep me").unwrap();
+        assert!(matches!(PartialFile::create(&dest, false), Err(CliError::OutputExists(_))));
+        // It appears while the output is being written: still not replaced.
+        let late = dir.join("late.bin");
+        let mut f = PartialFile::create(&late, false).unwrap();
+        f.put(b"new").unwrap();
+        fs::write(&late, b"appeared meanwhile").unwrap();
+        assert!(matches!(f.commit(), Err(CliError::OutputExists(_))));
+        assert_eq!(fs::read(&late).unwrap(), b"appeared meanwhile");
+        let mut g = PartialFile::create(&dest, true).unwrap();
+        g.put(b"replaced").unwrap();
+        g.commit().unwrap();
+        assert_eq!(fs::read(&dest).unwrap(), b"replaced");
+        assert!(partials(&dir).is_empty());
+        fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_planted_symlink_is_never_written_through() {
+        let dir = scratch("symlink");
+        let victim = dir.join("victim");
+        fs::write(&victim, b"precious").unwrap();
+        let dest = dir.join("out.bin");
+        // The name the partial file had before it was random, and OUT itself.
+        std::os::unix::fs::symlink(&victim, dir.join("out.bin.envseal-partial")).unwrap();
+        let mut f = PartialFile::create(&dest, false).unwrap();
+        f.put(b"output").unwrap();
+        f.commit().unwrap();
+        assert_eq!(fs::read(&victim).unwrap(), b"precious");
+        let linked = dir.join("linked.bin");
+        std::os::unix::fs::symlink(&victim, &linked).unwrap();
+        assert!(matches!(PartialFile::create(&linked, false), Err(CliError::OutputExists(_))));
+        let mut g = PartialFile::create(&linked, true).unwrap();
+        g.put(b"output").unwrap();
+        g.commit().unwrap();
+        assert_eq!(fs::read(&victim).unwrap(), b"precious", "the link is replaced, not followed");
+        assert_eq!(fs::read(&linked).unwrap(), b"output");
         fs::remove_dir_all(dir).unwrap();
     }
 
@@ -319,6 +422,6 @@ mod tests {
 
     #[test]
     fn partial_path_appends_the_suffix() {
-        assert_eq!(partial_path(Path::new("a/b.txt")), PathBuf::from("a/b.txt.envseal-partial"));
+        assert_eq!(partial_path(Path::new("a/b.txt"), "00ff"), PathBuf::from("a/b.txt.envseal-partial-00ff"));
     }
 }

@@ -10,9 +10,10 @@ Inputs and outputs:
   every file below it is written to the same relative path in the directory OUT, with --suffix
   added (default .encrypted for encrypt, .decrypted for decrypt). When OUT is an existing
   directory, a single IN is written to OUT/NAME + suffix.
-  Each output is written as OUT.envseal-partial next to it and renamed to OUT only once the whole
-  message was processed (and, for decrypt, every frame and the signature verified); on any error
-  the partial file is deleted and OUT is left untouched. With OUT = -, decrypt writes each frame
+  Each output is written to a new file OUT.envseal-partial-<random> (mode 0600) next to it and
+  moved to OUT only once the whole message was processed (and, for decrypt, every frame and the
+  signature verified); on any error the partial file is deleted and OUT is left untouched. An
+  existing OUT is refused (OUTPUT_EXISTS) unless --overwrite is given. With OUT = -, decrypt writes each frame
   to stdout as soon as its tag verifies: a failure (exit 1) may follow plaintext already written,
   which the reader must then discard. With several files, the first error stops the run; the
   files finished before it stay.

@@ -158,7 +158,7 @@ fn for_each_job(
         if io.decode {
             input = input.base64_decoded();
         }
-        let mut output = Output::create(to)?;
+        let mut output = Output::create(to, io.overwrite)?;
         // On error `output` drops and its partial file is deleted.
         let header = if io.encode {
             let mut sink = Base64Sink::new(&mut output);

@@ -89,7 +89,7 @@ fn collect_files(root: &Path, rel: &Path, out: &mut Vec<PathBuf>) -> CliResult<(
         let child = rel.join(entry.file_name());
         if kind.is_dir() {
             collect_files(root, &child, out)?;
-        } else if kind.is_file() && !entry.file_name().to_string_lossy().ends_with(PARTIAL_SUFFIX) {
+        } else if kind.is_file() && !entry.file_name().to_string_lossy().contains(PARTIAL_SUFFIX) {
             out.push(child);
         }
     }
@@ -119,7 +119,7 @@ mod tests {
         let _ = fs::remove_dir_all(&dir);
         fs::create_dir_all(dir.join("in/sub")).unwrap();
         fs::create_dir_all(dir.join("out")).unwrap();
-        for f in ["in/b.txt", "in/a.txt", "in/sub/c.txt", "in/x.envseal-partial"] {
+        for f in ["in/b.txt", "in/a.txt", "in/sub/c.txt", "in/x.envseal-partial-0123"] {
             fs::write(dir.join(f), b"x").unwrap();
         }
         let p = |s: &str| dir.join(s).display().to_string();
