@@ -181,6 +181,8 @@ class Run {
   #onProgress;
   #handle;
   #ended = false;
+  /** The readable side was cancelled (or the writable side aborted): whatever still runs is moot. */
+  #cancelled = false;
 
   constructor(api, onProgress) {
     this.#api = api;
@@ -192,11 +194,18 @@ class Run {
     this.#handle = handle;
   }
 
-  /** Enqueues output (no-op once the stream ended) and reports progress. */
+  /** Enqueues output (no-op once the stream ended) and reports progress. The readable side
+   * refuses chunks only once it was cancelled (we error it only after `#ended`): that is a cancel
+   * the stream did not report (one during the flush), and it ends the run quietly. */
   emit = (...parts) => {
     if (this.#ended) return;
     for (const bytes of parts) {
-      this.controller.enqueue(bytes);
+      try {
+        this.controller.enqueue(bytes);
+      } catch {
+        this.cancel();
+        return;
+      }
       this.bytesOut += bytes.length;
     }
     this.#onProgress?.({ bytesIn: this.bytesIn, bytesOut: this.bytesOut });
@@ -214,6 +223,14 @@ class Run {
     }
   };
 
+  /** The consumer cancelled: release and wipe everything now; the cancel itself always succeeds
+   * (work still under way ends quietly, its errors are moot). */
+  cancel = () => {
+    if (this.#ended) return;
+    this.#cancelled = true;
+    this.#release();
+  };
+
   /**
    * The TransformStream. One input chunk waits while another is processed (counted in chunks:
    * Node's stream queues cost O(queue length) per chunk, so a byte-counted input queue of
@@ -226,6 +243,9 @@ class Run {
       try {
         await step(...args);
       } catch (error) {
+        // Cancelled while this step ran: the failure is the cancel's consequence, and the
+        // cancel must succeed.
+        if (this.#cancelled) return;
         this.fail(error);
         throw error;
       }
@@ -248,7 +268,7 @@ class Run {
           this.#release();
         }),
         // Where supported (the writable side was aborted or the readable side cancelled).
-        cancel: async (reason) => this.fail(reason),
+        cancel: async () => this.cancel(),
       },
       { highWaterMark: 1 },
       { highWaterMark: 2 * unit, size },

@@ -52,3 +52,71 @@ describe('lone surrogates are refused wherever a string enters', () => {
     assert.deepEqual((await decrypt(keyring, ciphertext, { encryptionContext })).plaintext, bytes(10));
   });
 });
+
+describe('cancel resolves and releases, whenever it comes', () => {
+  const ENGINES = ['webcrypto', 'wasm'];
+  const plaintext = bytes(600_000, 3);
+  const pieces = (b, n) => Array.from({ length: Math.ceil(b.length / n) }, (_, i) => b.subarray(i * n, (i + 1) * n));
+
+  for (const engine of ENGINES) {
+    for (const direction of ['encrypt', 'decrypt']) {
+      test(`${direction}Stream (${engine}): cancel mid-stream, after the writer closed, and fire-and-forget`, async () => {
+        const { ciphertext } = await encrypt(keyring, plaintext, { frameLength: 4096 });
+        const input = direction === 'encrypt' ? plaintext : ciphertext;
+        const make = () =>
+          direction === 'encrypt' ? encryptStream(keyring, { engine, frameLength: 4096 }) : decryptStream(keyring, { engine });
+        const unhandled = [];
+        const onUnhandled = (e) => unhandled.push(e);
+        process.on('unhandledRejection', onUnhandled);
+        try {
+          // Mid-stream: a first chunk read, then cancel.
+          const a = make();
+          const aw = a.writable.getWriter();
+          const ar = a.readable.getReader();
+          aw.write(input.subarray(0, 100_000)).catch(() => {});
+          await ar.read();
+          await ar.cancel(new Error('user abort')); // resolves
+          // After the writer closed, while the stream still flushes (before: cancel rejected with
+          // an uncoded ERR_INVALID_STATE, "Unable to enqueue").
+          const b = make();
+          const bw = b.writable.getWriter();
+          const br = b.readable.getReader();
+          bw.write(input).catch(() => {});
+          bw.close().catch(() => {});
+          await br.read();
+          await br.cancel();
+          // Fire-and-forget from an abort handler, as apps do.
+          const c = make();
+          const controller = new AbortController();
+          controller.signal.addEventListener('abort', () => {
+            c.readable.cancel(controller.signal.reason);
+          });
+          const cw = c.writable.getWriter();
+          for (const piece of pieces(input, 50_000).slice(0, 3)) cw.write(piece).catch(() => {});
+          controller.abort(new Error('navigated away'));
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        } finally {
+          process.off('unhandledRejection', onUnhandled);
+        }
+        assert.deepEqual(unhandled, [], 'no unhandled rejection');
+      });
+    }
+  }
+
+  test('a real failure still errors the stream with its code', async () => {
+    const { ciphertext } = await encrypt(keyring, plaintext, { frameLength: 4096 });
+    const tampered = ciphertext.slice();
+    tampered[tampered.length - 100] ^= 1;
+    const stream = decryptStream(keyring);
+    const writer = stream.writable.getWriter();
+    writer.write(tampered).catch(() => {});
+    writer.close().catch(() => {});
+    const reader = stream.readable.getReader();
+    await assert.rejects(
+      (async () => {
+        for (;;) if ((await reader.read()).done) return;
+      })(),
+      (e) => e.code === 'DECRYPT_FAILED',
+    );
+  });
+});
