@@ -184,8 +184,9 @@ fn kms_message() -> Vec<u8> {
 
 #[test]
 fn transport_failures_are_clear() {
-    let keyring =
-        |host: String| KmsKeyring::new("arn:aws:kms:us-east-1:111122223333:key/k", vec![], Arc::new(HttpKms { host })).unwrap();
+    let keyring = |host: String| {
+        KmsKeyring::new("arn:aws:kms:us-east-1:111122223333:key/k", vec![], Arc::new(HttpKms { host })).unwrap()
+    };
     // Nothing listens there.
     let closed = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().to_string();
     assert_eq!(encrypt(&keyring(closed), b"x", &EncryptOptions::default()).unwrap_err().code(), "KMS_UNAVAILABLE");

@@ -50,9 +50,8 @@ pub fn is_region(s: &str) -> bool {
 /// A partition name: `aws`, or `aws-` and lowercase letters in hyphen-separated parts.
 fn is_partition(s: &str) -> bool {
     s == "aws"
-        || s.strip_prefix("aws-").is_some_and(|rest| {
-            rest.split('-').all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase()))
-        })
+        || s.strip_prefix("aws-")
+            .is_some_and(|rest| rest.split('-').all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase())))
 }
 
 /// A parsed KMS ARN.
@@ -115,7 +114,10 @@ mod tests {
             ("aws", "us-west-2", "111122223333", "key", "1234abcd-12ab")
         );
         assert_eq!(KmsArn::parse("arn:aws-cn:kms:cn-north-1:111122223333:alias/x/y").unwrap().resource_id, "x/y");
-        assert_eq!(KmsArn::parse("arn:aws-us-gov:kms:us-gov-west-1:111122223333:key/k").unwrap().region, "us-gov-west-1");
+        assert_eq!(
+            KmsArn::parse("arn:aws-us-gov:kms:us-gov-west-1:111122223333:key/k").unwrap().region,
+            "us-gov-west-1"
+        );
         let a = "arn:aws:kms:us-west-2:111122223333";
         for bad in [
             "",
