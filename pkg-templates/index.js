@@ -5,7 +5,7 @@
 // (no `window`, no `Buffer`); bundlers (Vite, webpack, esbuild) find the .wasm through the
 // `new URL(..., import.meta.url)` in runtime.js. The Web Streams API lives in streams.js.
 
-import { requireInit } from './runtime.js';
+import { MAX_ONE_SHOT_BYTES, checkedBytes, requireInit } from './runtime.js';
 import {
   checkKeyring,
   decryptWithJsKeyring,
@@ -45,7 +45,7 @@ export class RawAesKeyring extends wasm.RawAesKeyring {
   /** @param {{ keyNamespace: string, keyName: string, wrappingKey: Uint8Array }} options */
   constructor(options) {
     requireInit('RawAesKeyring');
-    super(options);
+    super(withCheckedBytes(options, ['wrappingKey'], 'RawAesKeyring'));
   }
 
   /** The keyring interface (for custom keyrings that compose this one). */
@@ -64,7 +64,7 @@ export class RawRsaKeyring extends wasm.RawRsaKeyring {
   /** @param {{ keyNamespace: string, keyName: string, publicKey?: string | Uint8Array, privateKey?: string | Uint8Array, padding: string }} options */
   constructor(options) {
     requireInit('RawRsaKeyring');
-    super(options);
+    super(withCheckedBytes(options, ['publicKey', 'privateKey'], 'RawRsaKeyring'));
   }
 
   /** The keyring interface (for custom keyrings that compose this one). */
@@ -88,6 +88,7 @@ export { MultiKeyring } from './multi-keyring.js';
 /** Encrypts `plaintext` into one message: `{ ciphertext, header }`. */
 export async function encrypt(keyring, plaintext, options) {
   requireInit('encrypt()');
+  plaintext = checkedBytes(plaintext, 'encrypt: plaintext', MAX_ONE_SHOT_BYTES);
   if (isWasmKeyring(keyring)) return wasm.encrypt(keyring, plaintext, options);
   checkKeyring(keyring, 'encrypt: keyring');
   return encryptWithJsKeyring(keyring, plaintext, options);
@@ -96,6 +97,7 @@ export async function encrypt(keyring, plaintext, options) {
 /** Decrypts one complete message: `{ plaintext, header }`. */
 export async function decrypt(keyring, ciphertext, options) {
   requireInit('decrypt()');
+  ciphertext = checkedBytes(ciphertext, 'decrypt: ciphertext', MAX_ONE_SHOT_BYTES);
   if (isWasmKeyring(keyring)) return wasm.decrypt(keyring, ciphertext, options);
   checkKeyring(keyring, 'decrypt: keyring');
   return decryptWithJsKeyring(keyring, ciphertext, options);
@@ -107,4 +109,15 @@ export async function generateDataKey(keyring, options) {
   if (isWasmKeyring(keyring)) return wasm.generateDataKey(keyring, options);
   checkKeyring(keyring, 'generateDataKey: keyring');
   return generateDataKeyWithJsKeyring(keyring, options);
+}
+
+/** `options` with the byte-valued `keys` checked (see `checkedBytes`) before they cross into
+ * WebAssembly; anything else is left for the core to check. */
+function withCheckedBytes(options, keys, api) {
+  if (options === null || typeof options !== 'object') return options;
+  const out = { ...options };
+  for (const key of keys) {
+    if (out[key] !== undefined) out[key] = checkedBytes(out[key], `${api}: options.${key}`);
+  }
+  return out;
 }

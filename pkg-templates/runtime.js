@@ -58,3 +58,48 @@ export function codedError(code, message, ErrorClass = Error) {
   error.code = code;
   return error;
 }
+
+/**
+ * Largest plaintext or ciphertext that one-shot `encrypt`/`decrypt` take: the core holds the input
+ * and its result in WebAssembly memory (at most 4 GiB). Larger inputs belong in the streams.
+ */
+export const MAX_ONE_SHOT_BYTES = 1024 * 1024 * 1024;
+
+/**
+ * Checks, before it crosses into WebAssembly, an argument that should be bytes: a view or buffer
+ * that was transferred (detached) is a coded TypeError here (inside an export it would break the
+ * module for good), and one longer than `max` is LIMIT_EXCEEDED. Anything that is not bytes is
+ * returned as is, for the core to refuse with its own message.
+ * @param {unknown} value
+ * @param {string} label names the argument in errors
+ * @param {number} [max]
+ */
+export function checkedBytes(value, label, max = Infinity) {
+  let view;
+  try {
+    if (value instanceof Uint8Array) view = value;
+    else if (ArrayBuffer.isView(value)) view = new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
+    else if (value instanceof ArrayBuffer || isSharedArrayBuffer(value)) view = new Uint8Array(value);
+    else return value;
+    // A view of a detached buffer reads as empty; only building a new view over it tells.
+    if (view.byteLength === 0) new Uint8Array(view.buffer);
+  } catch {
+    throw codedError(
+      'INVALID_ARGUMENT',
+      `${label}: its ArrayBuffer was detached (transferred to a Worker or with structuredClone), so it holds no bytes`,
+      TypeError,
+    );
+  }
+  if (view.byteLength > max) {
+    throw codedError(
+      'LIMIT_EXCEEDED',
+      `${label} is ${view.byteLength} bytes, more than the ${max} this one-shot call takes: use encryptStream/decryptStream`,
+      RangeError,
+    );
+  }
+  return view;
+}
+
+function isSharedArrayBuffer(value) {
+  return typeof SharedArrayBuffer !== 'undefined' && value instanceof SharedArrayBuffer;
+}

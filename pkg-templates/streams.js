@@ -6,7 +6,7 @@
 // release the handle at the end. What it does not: anything about the message format; the core
 // computes every IV, AAD, prefix and check.
 
-import { codedError, requireInit } from './runtime.js';
+import { checkedBytes, codedError, requireInit } from './runtime.js';
 import { WasmOpener, WasmSealer } from './engine-wasm.js';
 import {
   checkKeyring,
@@ -338,12 +338,11 @@ function progressCallback(onProgress, api) {
   return onProgress;
 }
 
-/** A chunk written to a stream, as a Uint8Array over the same memory. */
+/** A chunk written to a stream, as a Uint8Array over the same memory (a detached one is a coded
+ * TypeError, see `checkedBytes`). */
 function chunkBytes(chunk, api) {
-  if (chunk instanceof Uint8Array) return chunk;
-  if (ArrayBuffer.isView(chunk)) return new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-  if (chunk instanceof ArrayBuffer) return new Uint8Array(chunk);
-  if (typeof SharedArrayBuffer !== 'undefined' && chunk instanceof SharedArrayBuffer) return new Uint8Array(chunk);
+  const bytes = checkedBytes(chunk, `${api}: a chunk`);
+  if (bytes instanceof Uint8Array) return bytes;
   const hint = typeof chunk === 'string' ? ' (encode strings first, e.g. with TextEncoderStream)' : '';
   throw typeError(`${api}: chunks must be Uint8Arrays (or other ArrayBufferViews), got ${describe(chunk)}${hint}`);
 }

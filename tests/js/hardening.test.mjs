@@ -120,3 +120,57 @@ describe('cancel resolves and releases, whenever it comes', () => {
     );
   });
 });
+
+describe('no failing call can break the WebAssembly module', () => {
+  // Before: a JavaScript exception inside a wasm export (a detached buffer read there) leaked
+  // externref table slots; after ~341 such calls every call failed with an uncoded
+  // "RuntimeError: table index is out of bounds", and inputs over ~2 GiB trapped ("unreachable").
+  const detached = () => {
+    const a = new Uint8Array(64);
+    structuredClone(a.buffer, { transfer: [a.buffer] });
+    return a;
+  };
+  const huge = new Uint8Array(1024 * 1024 * 1024 + 1); // one byte over the one-shot limit
+  const kinds = {
+    'detached plaintext': [() => encrypt(keyring, detached()), 'INVALID_ARGUMENT'],
+    'detached ciphertext': [() => decrypt(keyring, detached()), 'INVALID_ARGUMENT'],
+    'detached DataView': [
+      () => {
+        const buffer = new ArrayBuffer(64);
+        const view = new DataView(buffer);
+        structuredClone(buffer, { transfer: [buffer] });
+        return encrypt(keyring, view);
+      },
+      'INVALID_ARGUMENT',
+    ],
+    'detached ArrayBuffer': [() => decrypt(keyring, detached().buffer), 'INVALID_ARGUMENT'],
+    'detached wrapping key': [async () => new RawAesKeyring({ keyNamespace: 'n', keyName: 'k', wrappingKey: detached() }), 'INVALID_ARGUMENT'],
+    'detached stream chunk': [
+      async () => {
+        const writer = encryptStream(keyring).writable.getWriter();
+        await writer.write(detached());
+      },
+      'INVALID_ARGUMENT',
+    ],
+    'plaintext over the one-shot limit': [() => encrypt(keyring, huge), 'LIMIT_EXCEEDED'],
+    'ciphertext over the one-shot limit': [() => decrypt(keyring, huge), 'LIMIT_EXCEEDED'],
+    'not bytes': [() => encrypt(keyring, 'text'), 'INVALID_ARGUMENT'],
+    'not a message': [() => decrypt(keyring, new Uint8Array([9, 9, 9])), 'UNSUPPORTED_VERSION'],
+  };
+  for (const [name, [call, code]] of Object.entries(kinds)) {
+    test(`10,000 calls: ${name} (${code}), then a round trip still works`, async () => {
+      const seen = new Map();
+      for (let i = 0; i < 10_000; i++) {
+        try {
+          await call();
+          seen.set('no error', (seen.get('no error') ?? 0) + 1);
+        } catch (e) {
+          seen.set(e?.code ?? `uncoded ${e?.constructor?.name}: ${e?.message}`, (seen.get(e?.code) ?? 0) + 1);
+        }
+      }
+      assert.deepEqual([...seen.keys()], [code]);
+      const { ciphertext } = await encrypt(keyring, bytes(1000));
+      assert.deepEqual((await decrypt(keyring, ciphertext)).plaintext, bytes(1000));
+    });
+  }
+});
