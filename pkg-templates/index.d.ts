@@ -64,7 +64,8 @@ export type CommitmentPolicyName = (typeof CommitmentPolicy)[keyof typeof Commit
  * - `NOT_INITIALIZED`: used before `await init()`.
  * - `INVALID_ARGUMENT`: a caller mistake. Thrown as a `TypeError` for a wrong type or shape (a
  *   string where bytes belong, an unknown option), as a `RangeError` for a number out of range,
- *   and as an `Error` for a value the core refuses (a 20-byte wrapping key, a reserved context key).
+ *   and as an `Error` for a value the core refuses (a 20-byte wrapping key, a reserved context key,
+ *   a string with a lone surrogate). A view of a detached (transferred) buffer is a `TypeError`.
  * - `DECRYPT_FAILED`: an authentication tag did not verify (wrong key bytes, modified ciphertext).
  *   Deliberately unspecific.
  * - `COMMITMENT_MISMATCH`, `SIGNATURE_INVALID`: the message was modified or forged.
@@ -76,7 +77,8 @@ export type CommitmentPolicyName = (typeof CommitmentPolicy)[keyof typeof Commit
  * - `TOO_MANY_EDKS`: more encrypted data keys than `maxEncryptedDataKeys`.
  * - `TRUNCATED`: the input ended before the message did.
  * - `TRAILING_DATA`: bytes follow the end of the message.
- * - `LIMIT_EXCEEDED`: a size limit (`maxFrameLength`, header size, frame count).
+ * - `LIMIT_EXCEEDED`: a size limit (`maxFrameLength`, header size, frame count, one-shot inputs
+ *   over 1 GiB: stream those).
  * - `KEYRING_ERROR`: a keyring failed for a reason of its own.
  * - `KMS_ERROR`: the key service (AWS KMS or a compatible one) answered with an error; its
  *   exception name is in `kmsType` (`DisabledException`, `NotFoundException`,
@@ -135,6 +137,7 @@ export interface EnvsealError extends Error {
  * an `ArrayBuffer` or a `SharedArrayBuffer`. Strings are refused with a `TypeError`: encode them
  * first (`TextEncoder`).
  * Inputs are copied when the call starts; you may reuse the buffer as soon as it returns.
+ * One-shot `encrypt`/`decrypt` take at most 1 GiB (`LIMIT_EXCEEDED` beyond: use the streams).
  */
 export type BytesLike = Uint8Array | ArrayBufferView | ArrayBufferLike;
 
