@@ -46,7 +46,7 @@ test: setup
 test-rust:
 	$(CARGO) test --workspace
 
-# The official AWS Encryption SDK for Python, both directions.
+# The official AWS Encryption SDK for Python and the official aws-encryption-cli, both directions.
 test-interop: cli
 	@scripts/setup.sh python
 	rm -rf $(INTEROP) && mkdir -p $(INTEROP)
@@ -56,6 +56,9 @@ test-interop: cli
 	@echo "== envseal writes, Python SDK reads"
 	$(PY) tests/interop/envseal_writes.py $(CLI) $(INTEROP)/envseal-wrote
 	$(PY) tests/interop/python_reads.py $(INTEROP)/envseal-wrote
+	@echo "== The official aws-encryption-cli (its own venv, SDK 3.x) and envseal's CLI, both directions"
+	@scripts/setup.sh cli-peer
+	.venv-cli/bin/python tests/interop/official_cli.py $(CLI) $(INTEROP)/official-cli
 	@echo "== SigV4: botocore still signs tests/data/sigv4-botocore.json's requests the same way"
 	$(PY) tests/interop/sigv4_botocore.py | diff -u tests/data/sigv4-botocore.json - && echo "sigv4: botocore agrees"
 
@@ -105,4 +108,4 @@ fuzz:
 
 clean:
 	$(CARGO) clean
-	rm -rf pkg www/pkg .venv tests/js/node_modules tests/e2e/node_modules
+	rm -rf pkg www/pkg .venv .venv-cli tests/js/node_modules tests/e2e/node_modules

@@ -11,7 +11,7 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 export PATH="$HOME/.cargo/bin:$PATH"
 
-want="${1:-all}"   # all | build | browsers | python | node
+want="${1:-all}"   # all | build | browsers | python | cli-peer | node
 
 say() { printf '[setup] %s\n' "$*"; }
 
@@ -68,6 +68,19 @@ setup_python() {
   fi
 }
 
+setup_cli_peer() {
+  # The official aws-encryption-cli pins aws-encryption-sdk 3.x: a venv of its own, with the raw-key
+  # plugin of tests/interop/cli_plugin. Reinstalled when the pins or the plugin change.
+  local sum; sum=$(cat tests/interop/cli-requirements.txt tests/interop/cli_plugin/pyproject.toml tests/interop/cli_plugin/envseal_cli_plugin.py | sha256sum | cut -d' ' -f1)
+  if [ ! -x .venv-cli/bin/aws-encryption-cli ] || [ "$(cat .venv-cli/.requirements.sha256 2>/dev/null)" != "$sum" ]; then
+    say "python venv .venv-cli (official aws-encryption-cli and its raw-key plugin)"
+    [ -x .venv-cli/bin/python ] || python3 -m venv .venv-cli
+    .venv-cli/bin/pip install --quiet --disable-pip-version-check -r tests/interop/cli-requirements.txt
+    .venv-cli/bin/pip install --quiet --disable-pip-version-check --no-deps --force-reinstall ./tests/interop/cli_plugin
+    echo "$sum" > .venv-cli/.requirements.sha256
+  fi
+}
+
 setup_node() {
   if [ ! -d tests/js/node_modules/playwright-core ]; then
     say "npm install (tests/js)"
@@ -76,10 +89,11 @@ setup_node() {
 }
 
 case "$want" in
-  all) setup_build; setup_browsers; setup_python; setup_node ;;
+  all) setup_build; setup_browsers; setup_python; setup_cli_peer; setup_node ;;
   build) setup_build ;;
   browsers) setup_browsers ;;
   python) setup_python ;;
+  cli-peer) setup_cli_peer ;;
   node) setup_node ;;
-  *) echo "usage: $0 [all|build|browsers|python|node]" >&2; exit 2 ;;
+  *) echo "usage: $0 [all|build|browsers|python|cli-peer|node]" >&2; exit 2 ;;
 esac
