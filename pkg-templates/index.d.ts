@@ -499,6 +499,13 @@ export interface DecryptOptions {
    * tag verifies. Default 64 MiB. Larger ones fail with `LIMIT_EXCEEDED` before being buffered.
    */
   maxFrameLength?: number;
+  /**
+   * Which frame IVs are accepted. Default `'sequential'`: each frame's IV must be its sequence
+   * number padded (what every current writer does; others fail with `MALFORMED_BODY`).
+   * `'unique'` reads messages of older writers that drew other IVs, refusing only an IV used
+   * twice; it remembers each frame's IV (about 40 bytes per frame).
+   */
+  frameIvs?: 'sequential' | 'unique';
 }
 
 /** Options of {@link generateDataKey}. Unknown keys are refused (`TypeError`). */

@@ -48,6 +48,7 @@ const DECRYPT_OPTIONS = [
   'commitmentPolicy',
   'maxEncryptedDataKeys',
   'maxFrameLength',
+  'frameIvs',
   'engine',
   'onProgress',
   'rejectSigned',
@@ -118,7 +119,7 @@ export function decryptStream(keyring, options) {
   }
   checkKeyring(keyring, `${api}: keyring`);
   const run = new Run(api, progressCallback(o.onProgress, api));
-  const core = pick(o, ['encryptionContext', 'commitmentPolicy', 'maxEncryptedDataKeys', 'maxFrameLength']);
+  const core = pick(o, ['encryptionContext', 'commitmentPolicy', 'maxEncryptedDataKeys', 'maxFrameLength', 'frameIvs']);
   const dec = new wasm.MessageDecryptor(core, api);
   run.own(dec);
   let opener = null;

@@ -46,7 +46,9 @@ pub use format::header::MAX_FRAME_LEN;
 pub use format::{ContentType, EncryptedDataKey, EncryptionContext, MessageHeader, MessageVersion};
 pub use keyring::{Keyring, KmsKeyring, MultiKeyring, RawAesKeyring, RawRsaKeyring, RsaPadding};
 pub use materials::EncryptionMaterials;
-pub use stream::{DecryptOptions, DecryptState, EncryptOptions, MessageDecryptor, MessageEncryptor, DEFAULT_FRAME_LEN};
+pub use stream::{
+    DecryptOptions, DecryptState, EncryptOptions, FrameIvs, MessageDecryptor, MessageEncryptor, DEFAULT_FRAME_LEN,
+};
 pub use suite::{AlgorithmSuite, CommitmentPolicy};
 
 use stream::{BodyDecryptor, VerifiedHeader};
@@ -106,7 +108,7 @@ pub fn decrypt(keyring: &dyn Keyring, message: &[u8], options: &DecryptOptions) 
     let data_key = stream::decrypt::unwrap_data_key(keyring, &unverified.header, &full, &required)?;
     let verified = VerifiedHeader::verify(unverified, &data_key, &required)?;
     drop(data_key);
-    let mut body = BodyDecryptor::new(verified, options.max_frame_length);
+    let mut body = BodyDecryptor::new(verified, &options);
     let mut out = Vec::with_capacity(message.len().saturating_sub(header_len));
     body.push(message.get(header_len..).unwrap_or_default(), &mut out)?;
     let header = body.finish(&mut out)?;

@@ -79,7 +79,10 @@ fn decrypt_external(msg: &[u8], data_key: &DataKey) -> envseal::Result<(Vec<u8>,
     let unverified = header::parse(msg, HeaderLimits::default())?;
     let mut rest = &msg[unverified.wire_len()..];
     let verified = VerifiedHeader::verify(unverified, data_key, &Default::default())?;
-    let mut body = BodyDecryptor::new(verified, 1 << 20);
+    let mut body = BodyDecryptor::new(
+        verified,
+        &envseal::DecryptOptions { max_frame_length: 1 << 20, ..envseal::DecryptOptions::default() },
+    );
     let cipher = Aes256Gcm::new_from_slice(body.content_key().as_bytes()).unwrap();
     let (mut out, mut held) = (Vec::new(), Vec::new());
     loop {

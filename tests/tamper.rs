@@ -7,7 +7,7 @@ mod common;
 
 use common::{context, keyring, plaintext};
 use envseal::{
-    decrypt, encrypt, AlgorithmSuite, DecryptOptions, DecryptState, EncryptOptions, Error, MessageDecryptor,
+    decrypt, encrypt, AlgorithmSuite, DecryptOptions, DecryptState, EncryptOptions, Error, FrameIvs, MessageDecryptor,
 };
 
 fn message(suite: AlgorithmSuite, len: usize, frame: u32) -> (Vec<u8>, Vec<u8>) {
@@ -194,5 +194,10 @@ fn frames_whose_iv_is_not_their_sequence_number_are_refused() {
         // One frame only (its IV is right): it decrypts, so the crafting itself is sound.
         let single = message_reusing_one_iv(suite, 1, 64);
         assert_eq!(decrypt(&keyring(1), &single, &DecryptOptions::default()).unwrap().0, plaintext(64, 0));
+        // Accepting older writers' IVs still refuses one IV used twice.
+        let unique = DecryptOptions { frame_ivs: FrameIvs::Unique, ..DecryptOptions::default() };
+        let e = decrypt(&keyring(1), &msg, &unique).unwrap_err();
+        assert_eq!(e.code(), "MALFORMED_BODY", "{e}");
+        assert!(e.to_string().contains("frame 2 reuses the IV 000000000000000000000001"), "{e}");
     }
 }

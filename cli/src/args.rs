@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 use envseal::format::header::MAX_FRAME_LEN;
-use envseal::{AlgorithmSuite, CommitmentPolicy, EncryptionContext, RsaPadding};
+use envseal::{AlgorithmSuite, CommitmentPolicy, EncryptionContext, FrameIvs, RsaPadding};
 
 use crate::help;
 
@@ -56,7 +56,7 @@ impl Endpoint {
 /// The keys named on the command line.
 #[derive(Debug, Clone, PartialEq, Eq, Args)]
 pub struct KeyArgs {
-    /// A keys manifest (test-vector framework keys.json, versions 1-3): AES and RSA keys.
+    /// A keys manifest (test-vector framework keys.json, versions 1-4): AES and RSA keys.
     #[arg(long = "keys", value_name = "FILE")]
     pub keys_file: PathBuf,
     /// A key of FILE (repeatable): every key wraps the data key on encrypt; any one decrypts.
@@ -153,6 +153,10 @@ pub struct DecryptArgs {
     /// Refuse messages whose frame (or non-framed body) is longer than N bytes.
     #[arg(long = "max-length", value_name = "N", value_parser = parse_frame_length)]
     pub max_length: Option<u32>,
+    /// sequential (default): each frame's IV must be its sequence number; unique: any IVs that
+    /// differ within the message (older writers), remembering each (about 40 bytes per frame).
+    #[arg(long = "frame-ivs", value_name = "MODE", default_value = "sequential", value_parser = parse_frame_ivs)]
+    pub frame_ivs: FrameIvs,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Args)]
@@ -273,6 +277,14 @@ fn parse_policy(s: &str) -> Result<CommitmentPolicy, String> {
 fn parse_rsa_padding(s: &str) -> Result<RsaPadding, String> {
     RsaPadding::from_name(s)
         .map_err(|_| format!("expects oaep-sha1, oaep-sha256, oaep-sha384, oaep-sha512 or pkcs1, got {s:?}"))
+}
+
+fn parse_frame_ivs(s: &str) -> Result<FrameIvs, String> {
+    match s {
+        "sequential" => Ok(FrameIvs::Sequential),
+        "unique" => Ok(FrameIvs::Unique),
+        _ => Err(format!("expected sequential or unique, got {s:?}")),
+    }
 }
 
 fn parse_max_edks(s: &str) -> Result<u16, String> {

@@ -106,6 +106,7 @@ fn decrypt(a: &DecryptArgs) -> CliResult<()> {
         commitment_policy: a.io.policy,
         max_encrypted_data_keys: a.io.max_edks,
         encryption_context: required.pairs,
+        frame_ivs: a.frame_ivs,
         ..DecryptOptions::default()
     };
     let options = DecryptOptions { max_frame_length: a.max_length.unwrap_or(options.max_frame_length), ..options };

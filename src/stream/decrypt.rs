@@ -12,6 +12,8 @@
 //!
 //! spec: client-apis/decrypt.md
 
+use std::collections::BTreeSet;
+
 use subtle::ConstantTimeEq;
 
 use crate::crypto::aead::AeadKey;
@@ -41,6 +43,24 @@ pub struct DecryptOptions {
     /// Pairs the message must carry. Pairs whose key is in the header must match it exactly;
     /// the others are "required" pairs that the writer authenticated without storing.
     pub encryption_context: EncryptionContext,
+    /// Which frame IVs are accepted; [`FrameIvs::Sequential`] unless set.
+    pub frame_ivs: FrameIvs,
+}
+
+/// The frame IVs a decryptor accepts.
+///
+/// The spec's decrypt says the IV of a frame is its sequence number, padded with zeros, and every
+/// current writer does that. Early writers drew IVs at random, and some official known-answer
+/// vectors carry other IVs; the format only says an IV MUST be unique within its message
+/// (data-format/message-body.md#iv, and the open spec issue awslabs/aws-encryption-sdk-specification#229).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum FrameIvs {
+    /// Each frame's IV is its sequence number padded: constant memory, the spec's decrypt.
+    #[default]
+    Sequential,
+    /// Any IV, as long as no two frames of the message share one. Remembers every IV of the
+    /// message (about 40 bytes of memory per frame): for messages of older writers.
+    Unique,
 }
 
 impl Default for DecryptOptions {
@@ -50,6 +70,7 @@ impl Default for DecryptOptions {
             max_encrypted_data_keys: None,
             max_frame_length: DEFAULT_MAX_FRAME_LEN,
             encryption_context: EncryptionContext::new(),
+            frame_ivs: FrameIvs::Sequential,
         }
     }
 }
@@ -177,15 +198,27 @@ pub struct BodyDecryptor {
     /// Plaintext of the final frame (or non-framed body): verified, released by `finish`.
     held: Vec<u8>,
     max_unit_len: u32,
+    frame_ivs: FrameIvs,
+    /// Every frame IV so far, kept only under [`FrameIvs::Unique`].
+    seen_ivs: BTreeSet<[u8; IV_LEN]>,
 }
 
 impl BodyDecryptor {
-    pub fn new(verified: VerifiedHeader, max_frame_length: u32) -> Self {
+    /// Reads `options.max_frame_length` and `options.frame_ivs`.
+    pub fn new(verified: VerifiedHeader, options: &DecryptOptions) -> Self {
         let stage = match verified.header.content_type {
             ContentType::Framed => BodyStage::Frames { next_seq: 1 },
             ContentType::NonFramed => BodyStage::NonFramed,
         };
-        BodyDecryptor { verified, stage, carry: Vec::new(), held: Vec::new(), max_unit_len: max_frame_length }
+        BodyDecryptor {
+            verified,
+            stage,
+            carry: Vec::new(),
+            held: Vec::new(),
+            max_unit_len: options.max_frame_length,
+            frame_ivs: options.frame_ivs,
+            seen_ivs: BTreeSet::new(),
+        }
     }
 
     pub fn header(&self) -> &MessageHeader {
@@ -316,11 +349,18 @@ impl BodyDecryptor {
         if seq != expected {
             return Err(Error::body(format!("frame sequence number is {seq}, expected {expected}")));
         }
-        // The IV of a frame is its sequence number, padded: a frame that carries any other IV
-        // (e.g. one IV reused for every frame) is refused before it is opened.
-        // spec: client-apis/decrypt.md#decrypt-the-message-body, data-format/message-body.md#iv
-        if iv != frame_iv(seq) {
-            return Err(Error::body(format!("frame {seq} has IV {}, not its sequence number", hex(&iv))));
+        // spec: client-apis/decrypt.md#decrypt-the-message-body: "The IV is the sequence number
+        // [...] padded to the IV length with 0." A frame with any other IV (e.g. one IV reused for
+        // every frame) is refused before it is opened, unless the caller accepts any unique IV
+        // (data-format/message-body.md#iv: "The IV MUST be a unique IV within the message.").
+        match self.frame_ivs {
+            FrameIvs::Sequential if iv != frame_iv(seq) => {
+                return Err(Error::body(format!("frame {seq} has IV {}, not its sequence number", hex(&iv))));
+            }
+            FrameIvs::Unique if self.seen_ivs.contains(&iv) => {
+                return Err(Error::body(format!("frame {seq} reuses the IV {} of an earlier frame", hex(&iv))));
+            }
+            _ => {}
         }
         if len > frame_len {
             return Err(Error::body(format!("final frame holds {len} bytes, more than the frame length {frame_len}")));
@@ -333,6 +373,9 @@ impl BodyDecryptor {
     }
 
     fn advance(&mut self, p: &FrameParams) -> Result<()> {
+        if self.frame_ivs == FrameIvs::Unique {
+            self.seen_ivs.insert(p.iv);
+        }
         self.stage = if p.is_final {
             self.after_body()
         } else {
@@ -571,7 +614,7 @@ impl MessageDecryptor {
             return Err(Error::InvalidState("no data key is awaited"));
         };
         let verified = VerifiedHeader::verify(header, &data_key, &required)?;
-        self.phase = Phase::Body(Box::new(BodyDecryptor::new(verified, self.options.max_frame_length)));
+        self.phase = Phase::Body(Box::new(BodyDecryptor::new(verified, &self.options)));
         Ok(())
     }
 

@@ -7,5 +7,5 @@
 pub(crate) mod decrypt;
 mod encrypt;
 
-pub use decrypt::{BodyDecryptor, DecryptOptions, DecryptState, MessageDecryptor, OpenFrame, VerifiedHeader};
+pub use decrypt::{BodyDecryptor, DecryptOptions, DecryptState, FrameIvs, MessageDecryptor, OpenFrame, VerifiedHeader};
 pub use encrypt::{EncryptOptions, FrameParams, MessageEncryptor, DEFAULT_FRAME_LEN};

@@ -11,7 +11,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use crate::error::Error;
 use crate::format::header::MAX_FRAME_LEN;
 use crate::format::EncryptionContext;
-use crate::stream::{DecryptOptions, EncryptOptions};
+use crate::stream::{DecryptOptions, EncryptOptions, FrameIvs};
 use crate::suite::{AlgorithmSuite, CommitmentPolicy};
 
 use super::errors::{describe, range_error, type_error, JsResult};
@@ -253,12 +253,12 @@ pub fn encrypt_options(value: &JsValue, api: &'static str) -> JsResult<EncryptOp
 }
 
 /// Options of `decrypt` and `MessageDecryptor`:
-/// `{ encryptionContext?, commitmentPolicy?, maxEncryptedDataKeys?, maxFrameLength? }`.
+/// `{ encryptionContext?, commitmentPolicy?, maxEncryptedDataKeys?, maxFrameLength?, frameIvs? }`.
 ///
 /// # Errors
 /// As the [`Options`] readers; the core's `INVALID_ARGUMENT` for an unknown policy name.
 pub fn decrypt_options(value: &JsValue, api: &'static str) -> JsResult<DecryptOptions> {
-    let known = ["encryptionContext", "commitmentPolicy", "maxEncryptedDataKeys", "maxFrameLength"];
+    let known = ["encryptionContext", "commitmentPolicy", "maxEncryptedDataKeys", "maxFrameLength", "frameIvs"];
     let o = Options::read(value, api, &known, false)?;
     let mut options = DecryptOptions { encryption_context: o.encryption_context()?, ..DecryptOptions::default() };
     if let Some(v) = o.get("commitmentPolicy") {
@@ -273,6 +273,16 @@ pub fn decrypt_options(value: &JsValue, api: &'static str) -> JsResult<DecryptOp
     }
     if let Some(max) = o.integer("maxFrameLength", 1, u32::MAX)? {
         options.max_frame_length = max;
+    }
+    if let Some(v) = o.get("frameIvs") {
+        options.frame_ivs = match v.as_string().as_deref() {
+            Some("sequential") => FrameIvs::Sequential,
+            Some("unique") => FrameIvs::Unique,
+            _ => {
+                let label = o.label("frameIvs");
+                return Err(type_error(&format!("{label} must be 'sequential' or 'unique', got {}", describe(v))));
+            }
+        };
     }
     Ok(options)
 }
