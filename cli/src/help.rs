@@ -34,7 +34,7 @@ The flags that the official aws-encryption-cli also has behave as there (see doc
 pub const ENCRYPT: &str = concat!(
     "\
 Keys file:
-  --keys FILE is a keys manifest of the AWS crypto-tools test-vector framework (versions 1-3):
+  --keys FILE is a keys manifest of the AWS crypto-tools test-vector framework (versions 1-4):
   symmetric AES keys (base64) for the raw AES keyring, and RSA keys (\"private\" or \"public\",
   PEM, or DER in base64) for the raw RSA keyring; a public key can only encrypt. A key's
   \"key-id\" is the key name written in the message. Several --key: every key wraps the data
@@ -66,6 +66,10 @@ Encryption context:
 pub const VECTORS: &str = "\
 Test vectors:
   envseal vectors DIR   runs every test of DIR/manifest.json (awses-decrypt manifest, versions
-                        1-4) with the keys file it names; prints PASS/FAIL/SKIP per test and
-                        \"N passed, M failed, K skipped\"; exit 1 if any test failed.
-                        --verbose also shows why expected-error tests were rejected.";
+                        1-4) or DIR/decrypt-manifest.json (version 5: raw, multi-keyring and
+                        required-encryption-context-CMM scenarios; streaming-unsigned-only) with
+                        the keys file it names (keys manifest versions 1-4); prints
+                        PASS/FAIL/SKIP per test and \"N passed, M failed, K skipped\"; exit 1 if
+                        any test failed. Keyrings envseal's CLI lacks (AWS KMS, raw ECDH,
+                        hierarchical) are skipped. --verbose also shows why expected-error
+                        tests were rejected.";

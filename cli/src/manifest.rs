@@ -1,4 +1,4 @@
-//! The `awses-decrypt` test manifest of the AWS crypto-tools test-vector framework (versions 1-4).
+//! The `awses-decrypt` test manifest of the AWS crypto-tools test-vector framework (versions 1-5).
 //!
 //! ```text
 //! {"manifest": {"type": "awses-decrypt", "version": 1..4}, "client": {...}, "keys": "file://keys.json",
@@ -13,6 +13,24 @@
 //!                 "cmm": "Default" | "RequiredEncryptionContext",    (v4)
 //!                 "encryption-context": {k: v}}}}                    (v4; the context to decrypt with)
 //! ```
+//! Version 5 (the Material Providers Library's vectors, `decrypt-manifest.json`) describes each
+//! test as a scenario with the keyring to decrypt with:
+//! ```text
+//!  "tests": {ID: {"decryption-scenario": {"type": "positive-esdk" | "negative-esdk",
+//!      "ciphertext": "file://...", "result": "file://plaintext" (positive),
+//!      "error-description": ".." (negative; or "result": {"error": {..}}),
+//!      "decryption-method": "streaming-unsigned-only" (optional: signed suites must be refused),
+//!      "reproduced-encryption-context": {k: v},
+//!      "decryptKeyDescription":
+//!          {"type": "raw", ..a v1-v4 raw master key..}
+//!        | {"type": "multi-keyring", "generator": DESC, "childKeyrings": [DESC, ..]}
+//!        | {"type": "required-encryption-context-cmm", "underlying": DESC,
+//!           "requiredEncryptionContextKeys": [k, ..]}
+//!        | {"type": "raw-ecdh" | "aws-kms-hierarchy" | "aws-kms" | .., ..}}}}
+//! ```
+//! Both shapes become one [`TestCase`]: a multi-keyring is its generator and children as
+//! master keys; a keyring kind envseal lacks stays a master key of that `type` (run as a skip).
+//!
 //! A malformed test is kept (as an `Err` with the reason) so the runner reports it as a failure
 //! and goes on with the others.
 //!
@@ -25,7 +43,10 @@ use serde_json::{Map, Value};
 
 use crate::error::{CliError, CliResult};
 
-const VERSIONS: core::ops::RangeInclusive<u64> = 1..=4;
+const VERSIONS: core::ops::RangeInclusive<u64> = 1..=5;
+
+/// Nesting allowed in a v5 key description (a multi-keyring of required-context CMMs of ...).
+const MAX_DESCRIPTION_DEPTH: usize = 8;
 
 /// A decrypt manifest: its tests sorted by id.
 pub struct Manifest {
@@ -44,6 +65,10 @@ pub struct TestCase {
     /// `None` = the default CMM.
     pub cmm: Option<String>,
     pub encryption_context: EncryptionContext,
+    /// v5 required-encryption-context CMM: keys the reproduced context must hold.
+    pub required_keys: Vec<String>,
+    /// v5 `"decryption-method": "streaming-unsigned-only"`: a signed message must be refused.
+    pub unsigned_only: bool,
     pub expect: Expect,
 }
 
@@ -90,7 +115,7 @@ impl Manifest {
         let version = manifest.get("version").and_then(Value::as_u64).filter(|v| VERSIONS.contains(v));
         let version = version.ok_or_else(|| {
             bad(format!(
-                "manifest version {} is not supported (expected 1 to 4)",
+                "manifest version {} is not supported (expected 1 to 5)",
                 manifest.get("version").unwrap_or(&Value::Null)
             ))
         })?;
@@ -104,15 +129,18 @@ impl Manifest {
             return Err(bad("no \"tests\" object".into()));
         };
         let mut tests: Vec<(String, Result<TestCase, String>)> =
-            tests.iter().map(|(id, t)| (id.clone(), TestCase::parse(t))).collect();
+            tests.iter().map(|(id, t)| (id.clone(), TestCase::parse(t, version))).collect();
         tests.sort_by(|a, b| a.0.cmp(&b.0));
         Ok(Manifest { version, client, keys_uri, tests })
     }
 }
 
 impl TestCase {
-    fn parse(test: &Value) -> Result<Self, String> {
+    fn parse(test: &Value, version: u64) -> Result<Self, String> {
         let Value::Object(t) = test else { return Err("the test is not an object".into()) };
+        if version >= 5 {
+            return Self::parse_scenario(t);
+        }
         let ciphertext_uri = string(t, "ciphertext")?.ok_or("no \"ciphertext\"")?;
         let master_keys = match t.get("master-keys") {
             Some(Value::Array(list)) if !list.is_empty() => {
@@ -121,32 +149,143 @@ impl TestCase {
             _ => return Err("\"master-keys\" must be a non-empty list".into()),
         };
         let cmm = string(t, "cmm")?;
-        let encryption_context = match t.get("encryption-context") {
-            None => EncryptionContext::new(),
-            Some(Value::Object(m)) => m
-                .iter()
-                .map(|(k, v)| match v {
-                    Value::String(s) => Ok((k.clone(), s.clone())),
-                    other => Err(format!("encryption-context value for {k:?} is not a string: {other}")),
-                })
-                .collect::<Result<_, _>>()?,
-            Some(other) => return Err(format!("\"encryption-context\" must be an object, got {other}")),
-        };
+        let encryption_context = context(t, "encryption-context")?;
         let expect = match (t.get("result"), string(t, "plaintext")?) {
-            (Some(result), _) => {
-                if let Some(p) = result.pointer("/output/plaintext").and_then(Value::as_str) {
-                    Expect::Plaintext(p.to_owned())
-                } else if let Some(e) = result.get("error") {
-                    let why = e.get("error-description").and_then(Value::as_str).unwrap_or("(no description)");
-                    Expect::Error(why.to_owned())
-                } else {
-                    return Err("\"result\" has neither output.plaintext nor error".into());
-                }
-            }
+            (Some(result), _) => result_object(result)?,
             (None, Some(p)) => Expect::Plaintext(p),
             (None, None) => return Err("no \"result\" (nor a v1 \"plaintext\")".into()),
         };
-        Ok(TestCase { ciphertext_uri, master_keys, cmm, encryption_context, expect })
+        Ok(TestCase {
+            ciphertext_uri,
+            master_keys,
+            cmm,
+            encryption_context,
+            required_keys: Vec::new(),
+            unsigned_only: false,
+            expect,
+        })
+    }
+
+    /// A v5 test: `{"decryption-scenario": {...}}`.
+    fn parse_scenario(t: &Map<String, Value>) -> Result<Self, String> {
+        let Some(Value::Object(s)) = t.get("decryption-scenario") else {
+            return Err("no \"decryption-scenario\" object".into());
+        };
+        let ciphertext_uri = string(s, "ciphertext")?.ok_or("no \"ciphertext\"")?;
+        let expect = match (string(s, "type")?.as_deref(), s.get("result")) {
+            (Some("positive-esdk"), Some(Value::String(uri))) => Expect::Plaintext(uri.clone()),
+            (Some("positive-esdk"), Some(result)) => result_object(result)?,
+            (Some("positive-esdk"), None) => return Err("a positive scenario without \"result\"".into()),
+            (Some("negative-esdk"), Some(result @ Value::Object(_))) => result_object(result)?,
+            (Some("negative-esdk"), _) => {
+                Expect::Error(string(s, "error-description")?.unwrap_or_else(|| "(no description)".into()))
+            }
+            (other, _) => {
+                return Err(format!("scenario type {other:?}, expected \"positive-esdk\" or \"negative-esdk\""))
+            }
+        };
+        let unsigned_only = match string(s, "decryption-method")?.as_deref() {
+            None => false,
+            Some("streaming-unsigned-only") => true,
+            Some(other) => {
+                return Err(format!("\"decryption-method\" {other:?}, expected \"streaming-unsigned-only\""))
+            }
+        };
+        let description = s.get("decryptKeyDescription").ok_or("no \"decryptKeyDescription\"")?;
+        let mut master_keys = Vec::new();
+        let mut required_keys = Vec::new();
+        describe_keyring(description, 0, &mut master_keys, &mut required_keys)?;
+        Ok(TestCase {
+            ciphertext_uri,
+            master_keys,
+            cmm: (!required_keys.is_empty()).then(|| "RequiredEncryptionContext".to_owned()),
+            encryption_context: context(s, "reproduced-encryption-context")?,
+            required_keys,
+            unsigned_only,
+            expect,
+        })
+    }
+}
+
+/// Flattens a v5 key description into master keys (and the keys a required-context CMM wants).
+fn describe_keyring(
+    d: &Value,
+    depth: usize,
+    keys: &mut Vec<MasterKeySpec>,
+    required: &mut Vec<String>,
+) -> Result<(), String> {
+    if depth > MAX_DESCRIPTION_DEPTH {
+        return Err(format!("key descriptions nested deeper than {MAX_DESCRIPTION_DEPTH}"));
+    }
+    let Value::Object(m) = d else { return Err("a key description is not an object".into()) };
+    match string(m, "type")?.as_deref() {
+        Some("multi-keyring") => {
+            if let Some(generator) = m.get("generator") {
+                describe_keyring(generator, depth + 1, keys, required)?;
+            }
+            match m.get("childKeyrings") {
+                None => {}
+                Some(Value::Array(children)) => {
+                    for child in children {
+                        describe_keyring(child, depth + 1, keys, required)?;
+                    }
+                }
+                Some(other) => return Err(format!("\"childKeyrings\" must be a list, got {other}")),
+            }
+            if keys.is_empty() {
+                return Err("a multi-keyring with neither generator nor children".into());
+            }
+            Ok(())
+        }
+        Some("required-encryption-context-cmm") => {
+            match m.get("requiredEncryptionContextKeys") {
+                Some(Value::Array(list)) if !list.is_empty() => {
+                    for k in list {
+                        let k = k.as_str().ok_or_else(|| format!("a required context key is not a string: {k}"))?;
+                        required.push(k.to_owned());
+                    }
+                }
+                _ => return Err("\"requiredEncryptionContextKeys\" must be a non-empty list".into()),
+            }
+            describe_keyring(
+                m.get("underlying").ok_or("a required-context CMM without \"underlying\"")?,
+                depth + 1,
+                keys,
+                required,
+            )
+        }
+        Some(_) => {
+            keys.push(MasterKeySpec::parse(d)?);
+            Ok(())
+        }
+        None => Err("a key description has no \"type\"".into()),
+    }
+}
+
+/// A v1-v4 `result` object (`{"output": {"plaintext": URI}}` or `{"error": {...}}`).
+fn result_object(result: &Value) -> Result<Expect, String> {
+    if let Some(p) = result.pointer("/output/plaintext").and_then(Value::as_str) {
+        Ok(Expect::Plaintext(p.to_owned()))
+    } else if let Some(e) = result.get("error") {
+        let why = e.get("error-description").and_then(Value::as_str).unwrap_or("(no description)");
+        Ok(Expect::Error(why.to_owned()))
+    } else {
+        Err("\"result\" has neither output.plaintext nor error".into())
+    }
+}
+
+/// An encryption context field (absent: empty).
+fn context(m: &Map<String, Value>, field: &str) -> Result<EncryptionContext, String> {
+    match m.get(field) {
+        None => Ok(EncryptionContext::new()),
+        Some(Value::Object(pairs)) => pairs
+            .iter()
+            .map(|(k, v)| match v {
+                Value::String(s) => Ok((k.clone(), s.clone())),
+                other => Err(format!("{field} value for {k:?} is not a string: {other}")),
+            })
+            .collect(),
+        Some(other) => Err(format!("\"{field}\" must be an object, got {other}")),
     }
 }
 
@@ -238,13 +377,62 @@ mod tests {
     fn rejects_other_manifests() {
         for (text, want) in [
             (r#"{"manifest": {"type": "keys", "version": 3}}"#, "expected \"awses-decrypt\""),
-            (r#"{"manifest": {"type": "awses-decrypt", "version": 5}}"#, "version 5 is not supported"),
+            (r#"{"manifest": {"type": "awses-decrypt", "version": 6}}"#, "version 6 is not supported"),
             (r#"{"manifest": {"type": "awses-decrypt", "version": 2}, "tests": {}}"#, "no \"keys\" URI"),
             (r#"{"manifest": {"type": "awses-decrypt", "version": 2}, "keys": "file://k"}"#, "no \"tests\""),
         ] {
             let e = Manifest::parse(text, "m").err().unwrap().to_string();
             assert!(e.contains(want), "{e}");
         }
+    }
+
+    const V5: &str = r#"{
+      "manifest": {"type": "awses-decrypt", "version": 5},
+      "keys": "file://keys.json",
+      "tests": {
+        "multi": {"decryption-scenario": {"type": "positive-esdk", "ciphertext": "file://c/m",
+            "result": "file://p/small", "reproduced-encryption-context": {},
+            "decryptKeyDescription": {"type": "multi-keyring",
+              "generator": {"type": "raw", "key": "aes-256", "provider-id": "p", "encryption-algorithm": "aes"},
+              "childKeyrings": [{"type": "raw", "key": "aes-128", "provider-id": "q", "encryption-algorithm": "aes"}]}}},
+        "req": {"decryption-scenario": {"type": "positive-esdk", "ciphertext": "file://c/r",
+            "result": "file://p/small", "reproduced-encryption-context": {"a": "a", "b": "b"},
+            "decryption-method": "streaming-unsigned-only",
+            "decryptKeyDescription": {"type": "required-encryption-context-cmm",
+              "underlying": {"type": "raw", "key": "aes-256", "provider-id": "p", "encryption-algorithm": "aes"},
+              "requiredEncryptionContextKeys": ["b"]}}},
+        "neg": {"decryption-scenario": {"type": "negative-esdk", "ciphertext": "file://c/n",
+            "error-description": "bad tag",
+            "decryptKeyDescription": {"type": "raw-ecdh", "sender": "ecc-256-private"}}},
+        "deep": {"decryption-scenario": {"type": "positive-esdk", "ciphertext": "file://c/d", "result": "file://p",
+            "decryptKeyDescription": {"type": "multi-keyring", "generator": {"type": "multi-keyring", "generator":
+              {"type": "multi-keyring", "generator": {"type": "multi-keyring", "generator": {"type": "multi-keyring",
+              "generator": {"type": "multi-keyring", "generator": {"type": "multi-keyring", "generator":
+              {"type": "multi-keyring", "generator": {"type": "multi-keyring", "generator": {"type": "raw"}}}}}}}}}}}},
+        "flat": {"ciphertext": "file://c/x", "master-keys": [{"type": "raw"}]}
+      }
+    }"#;
+
+    #[test]
+    fn parses_v5_scenarios() {
+        let m = Manifest::parse(V5, "decrypt-manifest.json").unwrap();
+        assert_eq!(m.version, 5);
+        let test = |id: &str| m.tests.iter().find(|(i, _)| i == id).unwrap().1.as_ref();
+        let multi = test("multi").unwrap();
+        let names: Vec<_> = multi.master_keys.iter().map(|k| k.key.as_deref().unwrap()).collect();
+        assert_eq!(names, ["aes-256", "aes-128"], "generator first");
+        assert_eq!((multi.cmm.as_deref(), multi.unsigned_only), (None, false));
+        assert_eq!(multi.expect, Expect::Plaintext("file://p/small".into()));
+        let req = test("req").unwrap();
+        assert_eq!(req.cmm.as_deref(), Some("RequiredEncryptionContext"));
+        assert_eq!(req.required_keys, ["b"]);
+        assert!(req.unsigned_only);
+        assert_eq!(req.encryption_context.len(), 2);
+        let neg = test("neg").unwrap();
+        assert_eq!(neg.expect, Expect::Error("bad tag".into()));
+        assert_eq!(neg.master_keys[0].kind, "raw-ecdh");
+        assert!(test("deep").unwrap_err().contains("nested deeper than 8"));
+        assert!(test("flat").unwrap_err().contains("no \"decryption-scenario\""));
     }
 
     #[test]

@@ -1,4 +1,5 @@
-//! `envseal vectors DIR`: decrypts every test of DIR/manifest.json and checks the result.
+//! `envseal vectors DIR`: decrypts every test of DIR/manifest.json (v1-v4) or
+//! DIR/decrypt-manifest.json (v5) and checks the result.
 //!
 //! Each test decrypts with the keyring its `master-keys` describe (several combined in a
 //! multi-keyring), the streaming decryptor fed in [`VECTOR_CHUNK`] pieces, the policy
@@ -9,11 +10,16 @@
 //! error). Raw AES and raw RSA master keys are supported (RSA with the spec's `padding-algorithm` /
 //! `padding-hash`; a `public` key gives a keyring that cannot decrypt, which is harmless when
 //! another master key of the test can). Tests needing a keyring envseal lacks (AWS KMS) are skipped.
+//!
+//! v5 tests: a multi-keyring decrypts with its generator and children; a required-encryption-
+//! context CMM fails unless the reproduced context holds each required key, which then must match
+//! pairs the writer authenticated without storing; `streaming-unsigned-only` refuses signed
+//! suites before any key is unwrapped (as `envseal decrypt --decrypt-unsigned`).
 
 use std::io::Write;
 use std::path::Path;
 
-use envseal::{CommitmentPolicy, DecryptOptions, Keyring, RsaPadding};
+use envseal::{CommitmentPolicy, DecryptOptions, Error, Keyring, MessageHeader, RsaPadding};
 
 use crate::args::VectorsArgs;
 use crate::error::{CliError, CliResult};
@@ -42,7 +48,11 @@ pub enum Outcome {
 /// The manifest or its keys file cannot be read or parsed; stdout cannot be written.
 pub fn run(args: &VectorsArgs) -> CliResult<bool> {
     let dir = args.dir.as_path();
-    let manifest_path = dir.join("manifest.json");
+    let manifest_path = ["manifest.json", "decrypt-manifest.json"]
+        .iter()
+        .map(|name| dir.join(name))
+        .find(|p| p.is_file())
+        .unwrap_or_else(|| dir.join("manifest.json"));
     let text = std::fs::read_to_string(&manifest_path).map_err(|e| CliError::io("reading", &manifest_path, e))?;
     let manifest = Manifest::parse(&text, &manifest_path.display().to_string())?;
     let keys_path = resolve(dir, &manifest.keys_uri).map_err(|m| CliError::bad_file(format!("\"keys\": {m}")))?;
@@ -107,7 +117,22 @@ pub fn run_test(dir: &Path, keys: &KeysFile, test: &TestCase) -> Outcome {
         ..DecryptOptions::default()
     };
     let mut plaintext = Vec::new();
-    let result = streaming::decrypt(&*keyring, options, &mut input, &mut plaintext, VECTOR_CHUNK);
+    let check = |header: &MessageHeader| -> CliResult<()> {
+        if let Some(missing) = test.required_keys.iter().find(|k| !test.encryption_context.contains_key(*k)) {
+            return Err(Error::EncryptionContextMismatch(format!(
+                "the required encryption context key {missing:?} is not in the reproduced context"
+            ))
+            .into());
+        }
+        if test.unsigned_only && header.suite.is_signing() {
+            return Err(CliError::Refused {
+                code: "SIGNED_MESSAGE_REFUSED",
+                message: format!("suite {:#06x} is signed; the test allows unsigned messages only", header.suite.id()),
+            });
+        }
+        Ok(())
+    };
+    let result = streaming::decrypt_checked(&*keyring, options, &mut input, &mut plaintext, VECTOR_CHUNK, &check);
     match (&test.expect, result) {
         (Expect::Plaintext(uri), Ok(_)) => {
             let expected =
@@ -121,7 +146,9 @@ pub fn run_test(dir: &Path, keys: &KeysFile, test: &TestCase) -> Outcome {
         (Expect::Error(why), Ok(_)) => {
             Outcome::Fail(format!("decrypted ({} bytes), but the manifest expects an error: {why}", plaintext.len()))
         }
-        (Expect::Error(_), Err(e @ CliError::Envseal(_))) => Outcome::Pass(Some(format!("[{}] {e}", e.code()))),
+        (Expect::Error(_), Err(e @ (CliError::Envseal(_) | CliError::Refused { .. }))) => {
+            Outcome::Pass(Some(format!("[{}] {e}", e.code())))
+        }
         // Not the message's fault (e.g. a read error): the test did not run.
         (Expect::Error(_), Err(e)) => Outcome::Fail(format!("[{}] {e}", e.code())),
     }

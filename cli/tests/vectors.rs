@@ -300,3 +300,95 @@ fn vectors_command_maps_rsa_padding_specs() {
     assert!(lines[6].contains("holds only a public key"), "{}", lines[6]);
     assert_eq!(lines[10], "5 passed, 5 failed, 0 skipped");
 }
+
+/// The v5 sample by keyring kind, read straight from its manifest: id -> decryptKeyDescription type.
+fn v5_kinds(dir: &std::path::Path) -> BTreeMap<String, String> {
+    let m: Value = serde_json::from_slice(&std::fs::read(dir.join("decrypt-manifest.json")).unwrap()).unwrap();
+    assert_eq!(m["manifest"]["version"], 5);
+    m["tests"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .map(|(id, t)| {
+            (id.clone(), t["decryption-scenario"]["decryptKeyDescription"]["type"].as_str().unwrap().to_owned())
+        })
+        .collect()
+}
+
+#[test]
+fn java_v5_sample_raw_multi_and_required_context_cases_pass() {
+    let dir = vector_set("java-v5-sample");
+    let kinds = v5_kinds(&dir);
+    let count = |k: &str| kinds.values().filter(|v| *v == k).count();
+    assert_eq!((count("raw"), count("multi-keyring"), count("required-encryption-context-cmm")), (6, 3, 4));
+    let (code, results, summary) = run_vectors(&dir);
+    assert_eq!(summary, "13 passed, 0 failed, 13 skipped");
+    assert_eq!(code, Some(0));
+    for (id, kind) in &kinds {
+        let (status, detail) = &results[id];
+        let runnable = matches!(kind.as_str(), "raw" | "multi-keyring" | "required-encryption-context-cmm");
+        assert_eq!(status, if runnable { "PASS" } else { "SKIP" }, "{id} ({kind}): {detail}");
+    }
+}
+
+#[test]
+fn v5_required_context_keys_and_streaming_unsigned_only_are_enforced() {
+    let sample = vector_set("java-v5-sample");
+    let m: Value = serde_json::from_slice(&std::fs::read(sample.join("decrypt-manifest.json")).unwrap()).unwrap();
+    let s = Scratch::new("v5-scenarios");
+    for sub in ["ciphertexts", "plaintexts"] {
+        std::fs::create_dir_all(s.path(sub)).unwrap();
+    }
+    std::fs::copy(sample.join("keys.json"), s.path("keys.json")).unwrap();
+    std::fs::copy(sample.join("plaintexts/small"), s.path("plaintexts/small")).unwrap();
+    let mut tests = serde_json::Map::new();
+    // Each: (new id, sample id, edit of its scenario).
+    let cases: [(&str, &str, &dyn Fn(&mut Value)); 5] = [
+        // 0578 (signed), raw AES: refused under streaming-unsigned-only.
+        ("signed-refused", "6ef11baf", &|sc| {
+            sc["type"] = json!("negative-esdk");
+            sc["decryption-method"] = json!("streaming-unsigned-only");
+        }),
+        // The same message with the method unset decrypts.
+        ("signed-allowed", "6ef11baf", &|_| {}),
+        // 0146 (unsigned) under streaming-unsigned-only: still decrypts.
+        ("unsigned-allowed", "87310ca6", &|sc| {
+            sc["decryption-method"] = json!("streaming-unsigned-only");
+        }),
+        // Required key "a" not reproduced: the CMM fails.
+        ("required-missing", "87310ca6", &|sc| {
+            sc["type"] = json!("negative-esdk");
+            sc["reproduced-encryption-context"] = json!({});
+        }),
+        // Required key reproduced with another value: the header tag fails.
+        ("required-wrong", "87310ca6", &|sc| {
+            sc["type"] = json!("negative-esdk");
+            sc["reproduced-encryption-context"] = json!({"a": "not a"});
+        }),
+    ];
+    for (id, prefix, edit) in cases {
+        let (sample_id, test) = m["tests"].as_object().unwrap().iter().find(|(k, _)| k.starts_with(prefix)).unwrap();
+        std::fs::copy(sample.join("ciphertexts").join(sample_id), s.path(&format!("ciphertexts/{id}"))).unwrap();
+        let mut test = test.clone();
+        let sc = &mut test["decryption-scenario"];
+        sc["ciphertext"] = json!(format!("file://ciphertexts/{id}"));
+        edit(sc);
+        if sc["type"] == "negative-esdk" {
+            sc.as_object_mut().unwrap().remove("result");
+            sc["error-description"] = json!(id);
+        }
+        tests.insert(id.to_owned(), test);
+    }
+    let manifest =
+        json!({"manifest": {"type": "awses-decrypt", "version": 5}, "keys": "file://keys.json", "tests": tests});
+    s.write("decrypt-manifest.json", manifest.to_string().as_bytes());
+    let out = run(&["vectors", "-v", s.0.to_str().unwrap()]);
+    let text = stdout(&out);
+    assert!(text.contains("PASS signed-refused (rejected as expected: [SIGNED_MESSAGE_REFUSED]"), "{text}");
+    assert!(text.contains("PASS signed-allowed\n"), "{text}");
+    assert!(text.contains("PASS unsigned-allowed\n"), "{text}");
+    assert!(text.contains("PASS required-missing (rejected as expected: [ENCRYPTION_CONTEXT_MISMATCH] "), "{text}");
+    assert!(text.contains("required encryption context key \"a\""), "{text}");
+    assert!(text.contains("PASS required-wrong (rejected as expected: "), "{text}");
+    assert!(text.ends_with("5 passed, 0 failed, 0 skipped\n"), "{text}");
+}

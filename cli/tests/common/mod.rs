@@ -189,8 +189,8 @@ pub fn vectors_dir() -> PathBuf {
 pub fn vector_set(name: &str) -> PathBuf {
     let dir = vectors_dir().join(name);
     assert!(
-        dir.join("manifest.json").is_file(),
-        "shared ESDK test vectors not found: {} has no manifest.json. Set ENVSEAL_VECTORS_DIR to the \
+        dir.join("manifest.json").is_file() || dir.join("decrypt-manifest.json").is_file(),
+        "shared ESDK test vectors not found: {} has no manifest.json (nor decrypt-manifest.json). Set ENVSEAL_VECTORS_DIR to the \
          esdk-vectors folder, or keep shared/esdk-vectors next to the workspace",
         dir.display()
     );
