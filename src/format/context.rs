@@ -24,20 +24,50 @@ pub fn serialize(ec: &EncryptionContext) -> Result<Vec<u8>> {
     serialize_pairs(ec.len(), ec.iter())
 }
 
-/// The context serialized with its pairs ordered by the UTF-16 code units of their keys, as
-/// the official JavaScript SDK's raw AES keyring builds its wrapping AAD (aws-encryption-sdk-javascript
-/// issue 428); `None` when that order is the UTF-8 byte order (every context of BMP-only or
-/// ASCII keys, and most others). For reading that SDK's messages only: envseal never writes it.
+/// How two context keys compare in an order other than the format's (see [`serialize_in_order`]).
+pub type KeyOrder = fn(&str, &str) -> core::cmp::Ordering;
+
+/// The context serialized with its pairs ordered by `order` (ties by UTF-8 bytes); `None` when
+/// that is the format's UTF-8 byte order. For reading what a writer with another order wrapped:
+/// the official JavaScript SDK's raw AES keyring, by default, orders keys with
+/// `String.prototype.localeCompare` when it builds its wrapping AAD (aws-encryption-sdk-javascript
+/// issue 428; its `utf8Sorting: true` option fixes it). envseal never writes such an order.
+///
+/// The sort is a merge sort of our own: it cannot panic whatever `order` answers.
 ///
 /// # Errors
 /// As [`serialize`].
-pub fn serialize_in_utf16_order(ec: &EncryptionContext) -> Result<Option<Vec<u8>>> {
-    let mut pairs: Vec<(&String, &String)> = ec.iter().collect();
-    pairs.sort_by(|a, b| a.0.encode_utf16().cmp(b.0.encode_utf16()));
-    if pairs.iter().map(|p| p.0).eq(ec.keys()) {
+pub fn serialize_in_order(ec: &EncryptionContext, order: KeyOrder) -> Result<Option<Vec<u8>>> {
+    let pairs: Vec<(&String, &String)> = ec.iter().collect();
+    let sorted = merge_sort(pairs, &|a: &(&String, &String), b: &(&String, &String)| {
+        order(a.0, b.0).then_with(|| a.0.cmp(b.0)).is_le()
+    });
+    if sorted.iter().map(|p| p.0).eq(ec.keys()) {
         return Ok(None);
     }
-    serialize_pairs(pairs.len(), pairs.into_iter()).map(Some)
+    serialize_pairs(sorted.len(), sorted.into_iter()).map(Some)
+}
+
+/// A stable merge sort by `le` (a <= b): it uses no indexing that could fail, so an inconsistent
+/// comparison gives some order, never a panic.
+fn merge_sort<T>(items: Vec<T>, le: &dyn Fn(&T, &T) -> bool) -> Vec<T> {
+    if items.len() <= 1 {
+        return items;
+    }
+    let mut left = items;
+    let right = left.split_off(left.len() / 2);
+    let (left, right) = (merge_sort(left, le), merge_sort(right, le));
+    let mut out = Vec::with_capacity(left.len() + right.len());
+    let (mut l, mut r) = (left.into_iter().peekable(), right.into_iter().peekable());
+    loop {
+        let take_left = match (l.peek(), r.peek()) {
+            (Some(a), Some(b)) => le(a, b),
+            (Some(_), None) => true,
+            (None, Some(_)) => false,
+            (None, None) => return out,
+        };
+        out.extend(if take_left { l.next() } else { r.next() });
+    }
 }
 
 fn serialize_pairs<'a>(count: usize, pairs: impl Iterator<Item = (&'a String, &'a String)>) -> Result<Vec<u8>> {
@@ -157,20 +187,32 @@ mod tests {
     }
 
     #[test]
-    fn utf16_order_only_where_it_differs() {
-        // U+FF21 is one UTF-16 unit 0xFF21 and UTF-8 EF BC A1; U+1F600 is the surrogate pair
-        // D83D DE00 and UTF-8 F0 9F 98 80: UTF-8 puts U+FF21 first, UTF-16 puts U+1F600 first.
-        let both = ec(&[("\u{FF21}", "a"), ("\u{1F600}", "b")]);
-        let utf8 = serialize(&both).unwrap();
-        assert_eq!(&utf8[..7], &[0, 2, 0, 3, 0xEF, 0xBC, 0xA1]);
-        let utf16 = serialize_in_utf16_order(&both).unwrap().expect("the orders differ");
-        assert_eq!(&utf16[..8], &[0, 2, 0, 4, 0xF0, 0x9F, 0x98, 0x80]);
-        assert_eq!(utf16.len(), utf8.len());
-        assert_eq!(parse(&utf16).unwrap(), both, "same pairs, other order");
-        for same in
-            [ec(&[]), ec(&[("b", "1"), ("a", "2")]), ec(&[("\u{1F600}", "x"), ("z", "y")]), ec(&[("\u{FF21}", "")])]
-        {
-            assert_eq!(serialize_in_utf16_order(&same).unwrap(), None, "{same:?}");
+    fn another_key_order_only_where_it_differs() {
+        // A stand-in for localeCompare: case-insensitive, so "a" < "B" (UTF-8 puts "B" first).
+        fn caseless(a: &str, b: &str) -> core::cmp::Ordering {
+            a.to_lowercase().cmp(&b.to_lowercase())
         }
+        let mixed = ec(&[("B", "1"), ("a", "2"), ("c", "3")]);
+        let utf8 = serialize(&mixed).unwrap();
+        assert_eq!(&utf8[..5], &[0, 3, 0, 1, b'B']);
+        let other = serialize_in_order(&mixed, caseless).unwrap().expect("the orders differ");
+        assert_eq!(&other[..5], &[0, 3, 0, 1, b'a']);
+        assert_eq!(&other[5..13], &[0, 1, b'2', 0, 1, b'B', 0, 1]);
+        assert_eq!(other.len(), utf8.len());
+        assert_eq!(parse(&other).unwrap(), mixed, "same pairs, other order");
+        for same in [ec(&[]), ec(&[("a", "1"), ("b", "2")]), ec(&[("A", "x")])] {
+            assert_eq!(serialize_in_order(&same, caseless).unwrap(), None, "{same:?}");
+        }
+        // An inconsistent order cannot make it panic.
+        fn chaos(a: &str, b: &str) -> core::cmp::Ordering {
+            if (a.len() + b.len()) % 2 == 0 {
+                core::cmp::Ordering::Less
+            } else {
+                core::cmp::Ordering::Greater
+            }
+        }
+        let many: EncryptionContext = (0..200).map(|i| (format!("k{i}"), String::new())).collect();
+        let shuffled = serialize_in_order(&many, chaos).unwrap().unwrap_or_else(|| serialize(&many).unwrap());
+        assert_eq!(parse(&shuffled).unwrap(), many);
     }
 }

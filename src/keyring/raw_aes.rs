@@ -28,6 +28,8 @@ pub struct RawAesKeyring {
     namespace: String,
     name: String,
     key: AeadKey,
+    /// Another key order to retry unwrapping with (see [`Self::with_js_sdk_order`]).
+    js_sdk_order: Option<context::KeyOrder>,
 }
 
 impl RawAesKeyring {
@@ -44,7 +46,20 @@ impl RawAesKeyring {
         let key = AeadKey::new(wrapping_key.as_bytes()).map_err(|_| {
             Error::arg(format!("raw AES wrapping key must be 16, 24 or 32 bytes, got {}", wrapping_key.len()))
         })?;
-        Ok(RawAesKeyring { namespace: key_namespace.to_owned(), name: key_name.to_owned(), key })
+        Ok(RawAesKeyring { namespace: key_namespace.to_owned(), name: key_name.to_owned(), key, js_sdk_order: None })
+    }
+
+    /// Compatibility rule for reading what the official JavaScript SDK's raw AES keyring wraps: by
+    /// default it orders the encryption context in its wrapping AAD with
+    /// `String.prototype.localeCompare` (aws-encryption-sdk-javascript issue 428), not by UTF-8
+    /// bytes. With `order` (that comparison, e.g. `localeCompare` in the same locale), an EDK that
+    /// does not unwrap is tried once more with the context in that order, where it differs. What
+    /// this keyring wraps is unchanged: always the spec's UTF-8 order. The npm package sets
+    /// JavaScript's own `localeCompare` here.
+    #[must_use]
+    pub fn with_js_sdk_order(mut self, order: context::KeyOrder) -> Self {
+        self.js_sdk_order = Some(order);
+        self
     }
 
     fn provider_info(&self, iv: &[u8; IV_LEN]) -> Vec<u8> {
@@ -94,10 +109,12 @@ impl Keyring for RawAesKeyring {
 
     fn on_decrypt(&self, materials: &DecryptionMaterials<'_>, edks: &[EncryptedDataKey]) -> Result<Option<DataKey>> {
         let aad = context::serialize(materials.encryption_context)?;
-        // Compatibility rule: the official JavaScript SDK (aws-encryption-sdk-javascript issue 428)
-        // orders the context by UTF-16 code units in this AAD. Where that order differs from the
-        // spec's UTF-8 byte order, an EDK that does not unwrap is tried once more with it.
-        let js_sdk_aad = context::serialize_in_utf16_order(materials.encryption_context)?;
+        // Compatibility rule (see `with_js_sdk_order`): where the JavaScript SDK's order differs from
+        // the spec's UTF-8 byte order, an EDK that does not unwrap is tried once more with it.
+        let js_sdk_aad = match self.js_sdk_order {
+            Some(order) => context::serialize_in_order(materials.encryption_context, order)?,
+            None => None,
+        };
         let key_len = materials.suite.key_len();
         let mut tried = 0;
         for edk in edks {
@@ -175,27 +192,31 @@ mod tests {
 
     #[test]
     fn unwraps_the_javascript_sdk_context_order_but_never_writes_it() {
-        // A context whose UTF-16 order differs from its UTF-8 order (see context.rs).
-        let ec: EncryptionContext =
-            [("\u{FF21}", "a"), ("\u{1F600}", "b")].into_iter().map(|(k, v)| (k.into(), v.into())).collect();
-        let js_order = context::serialize_in_utf16_order(&ec).unwrap().unwrap();
-        // An EDK as the JavaScript SDK wraps it: AAD in UTF-16 order.
+        fn caseless(a: &str, b: &str) -> core::cmp::Ordering {
+            a.to_lowercase().cmp(&b.to_lowercase())
+        }
+        // A context whose caseless order ("a" < "B") differs from its UTF-8 order ("B" < "a").
+        let ec: EncryptionContext = [("B", "1"), ("a", "2")].into_iter().map(|(k, v)| (k.into(), v.into())).collect();
+        let js_order = context::serialize_in_order(&ec, caseless).unwrap().unwrap();
+        // An EDK as the JavaScript SDK wraps it: AAD in its order.
         let wrapping = AeadKey::new(&[7; 32]).unwrap();
         let iv = [3u8; IV_LEN];
         let mut ct = vec![0x5a; 32];
         let tag = wrapping.seal(&iv, &js_order, &mut ct).unwrap();
         ct.extend_from_slice(&tag);
-        let keyring = kr(7);
         let edk =
-            EncryptedDataKey { provider_id: "ns".into(), provider_info: keyring.provider_info(&iv), ciphertext: ct };
+            EncryptedDataKey { provider_id: "ns".into(), provider_info: kr(7).provider_info(&iv), ciphertext: ct };
         let dm = DecryptionMaterials { suite: AlgorithmSuite::DEFAULT, encryption_context: &ec };
+        // Without the rule it does not unwrap; with it, it does.
+        assert_eq!(kr(7).on_decrypt(&dm, core::slice::from_ref(&edk)).unwrap_err().code(), "NO_MATCHING_KEY");
+        let keyring = kr(7).with_js_sdk_order(caseless);
         let got = keyring.on_decrypt(&dm, core::slice::from_ref(&edk)).unwrap().expect("unwrapped");
         assert_eq!(got.as_bytes(), &[0x5a; 32]);
-        // Under a context whose orders agree the retry does not exist: a wrong AAD still fails.
+        // Under a context whose orders agree there is no retry: a wrong AAD still fails.
         let other: EncryptionContext = [("a".to_string(), "b".to_string())].into_iter().collect();
         let dm = DecryptionMaterials { suite: AlgorithmSuite::DEFAULT, encryption_context: &other };
         assert_eq!(keyring.on_decrypt(&dm, &[edk]).unwrap_err().code(), "NO_MATCHING_KEY");
-        // What envseal writes uses the UTF-8 order: it does not open under the UTF-16 AAD.
+        // What it writes uses the UTF-8 order.
         let mut m = EncryptionMaterials::new(AlgorithmSuite::DEFAULT, ec.clone()).unwrap();
         keyring.on_encrypt(&mut m).unwrap();
         let written = &m.encrypted_data_keys[0];

@@ -84,7 +84,8 @@ impl RawAesKeyring {
         let key_namespace = o.required_string("keyNamespace")?;
         let key_name = o.required_string("keyName")?;
         let wrapping_key = DataKey::new(bytes(o.required("wrappingKey")?, &o.label("wrappingKey"))?);
-        let keyring = core::RawAesKeyring::new(&key_namespace, &key_name, &wrapping_key)?;
+        let keyring =
+            core::RawAesKeyring::new(&key_namespace, &key_name, &wrapping_key)?.with_js_sdk_order(locale_compare);
         Ok(RawAesKeyring { inner: Arc::new(keyring), key_namespace, key_name })
     }
 
@@ -163,4 +164,10 @@ impl MultiKeyring {
     pub fn handle(&self) -> KeyringHandle {
         KeyringHandle { inner: Arc::clone(&self.inner) }
     }
+}
+
+/// JavaScript's `a.localeCompare(b)` in this runtime's default locale: the order in which the
+/// official JavaScript SDK's raw AES keyring serializes the context it wraps under (by default).
+fn locale_compare(a: &str, b: &str) -> std::cmp::Ordering {
+    js_sys::JsString::from(a).locale_compare(b, &js_sys::Array::new(), &js_sys::Object::new()).cmp(&0)
 }
