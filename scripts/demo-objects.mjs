@@ -17,18 +17,42 @@
 // to this HTTP/1.1 server sends parts (?offset=) that are appended here: bounded memory on both
 // sides. Unfinished uploads live in DATA/.uploads/ and never appear in the listing.
 //
+// Sizes are capped: an object holds at most maxObjectBytes (default 4 GiB) and all objects and
+// unfinished uploads together at most maxStoreBytes (default 16 GiB). A body over either cap is
+// answered 413 (at once when Content-Length says so, else when the cap is crossed) and leaves
+// nothing behind: a whole upload's temporary file is removed, an append is cut back to its offset.
+//
 // NAME is one path segment: letters, digits, space and . _ - ( ) + , @ (neither first nor last:
 // . or space), at most 200 characters. Anything else (a slash, a backslash, "..", an encoded separator, a
 // control character) is refused with 400, so no request can reach outside DATA/objects/.
 
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, rm, stat, truncate } from 'node:fs/promises';
 import { join } from 'node:path';
+import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 
 const NAME = /^[\p{L}\p{N}_(),+@-](?:[\p{L}\p{N} ._(),+@-]{0,198}[\p{L}\p{N}_(),+@-])?$/u;
 /** Bytes read from the start of an object to find where its message header ends. */
 const HEADER_SCAN = 1024 * 1024;
+const GiB = 1024 ** 3;
+export const DEFAULT_MAX_OBJECT_BYTES = 4 * GiB;
+export const DEFAULT_MAX_STORE_BYTES = 16 * GiB;
+
+/** A pass-through of at most `limit` bytes: past it, the rest is read and dropped and `over` is set
+ * (the body is drained rather than the socket reset, so the client reads a clear 413). */
+function capped(limit) {
+  let seen = 0;
+  const t = new Transform({
+    transform(chunk, _encoding, done) {
+      seen += chunk.length;
+      if (seen > limit) t.over = true;
+      done(null, t.over ? undefined : chunk);
+    },
+  });
+  t.over = false;
+  return t;
+}
 
 /** A stored object name from the URL segment, or null if it is not one. */
 export function objectName(segment) {
@@ -103,8 +127,9 @@ const exists = (path) => stat(path).then((s) => s, () => null);
  * The object store's request handler: `handle(req, res, url)` answers `/api/objects` requests
  * and returns true, or returns false for any other path.
  * @param {string} dataDir
+ * @param {{ maxObjectBytes?: number, maxStoreBytes?: number }} [caps]
  */
-export function objectStore(dataDir) {
+export function objectStore(dataDir, { maxObjectBytes = DEFAULT_MAX_OBJECT_BYTES, maxStoreBytes = DEFAULT_MAX_STORE_BYTES } = {}) {
   const objects = join(dataDir, 'objects');
   const uploads = join(dataDir, '.uploads');
   const ready = Promise.all([mkdir(objects, { recursive: true }), mkdir(uploads, { recursive: true })]);
@@ -143,13 +168,45 @@ export function objectStore(dataDir) {
     await pipeline(createReadStream(path), res);
   }
 
+  /** Bytes stored, objects and unfinished uploads, except those of `name`. */
+  async function usedBesides(name) {
+    let used = 0;
+    for (const dir of [objects, uploads]) {
+      for (const entry of await readdir(dir, { withFileTypes: true })) {
+        if (entry.isFile() && entry.name !== name) used += (await exists(join(dir, entry.name)))?.size ?? 0;
+      }
+    }
+    return used;
+  }
+
+  /** Answers 413 for a body over `limit`; the connection is closed rather than drained. */
+  function tooLarge(req, res, name, limit) {
+    req.resume();
+    res.writeHead(413, { 'content-type': 'application/json', 'cache-control': 'no-store', connection: 'close' });
+    res.end(JSON.stringify({ error: `${JSON.stringify(name)} would exceed the demo store's cap: ${limit} more bytes fit` }));
+  }
+
+  /** Streams the request body into `file` (opened with `flags`); false if it held more than `limit` bytes. */
+  async function receive(req, file, flags, limit) {
+    const cap = capped(limit);
+    await pipeline(req, cap, createWriteStream(file, { flags }));
+    return !cap.over;
+  }
+
   async function write(req, res, name, query) {
     const offsetText = query.get('offset');
+    const declared = req.headers['content-length'] === undefined ? 0 : Number(req.headers['content-length']);
+    const room = Math.max(0, maxStoreBytes - (await usedBesides(name)));
     if (offsetText === null) {
       // The whole object in one request, streamed to a temporary file, then renamed into place.
+      const limit = Math.min(maxObjectBytes, room);
+      if (declared > limit) return tooLarge(req, res, name, limit);
       const temp = join(uploads, `${name}.${process.pid}.${Date.now()}.whole`);
       try {
-        await pipeline(req, createWriteStream(temp));
+        if (!(await receive(req, temp, 'w', limit))) {
+          await rm(temp, { force: true });
+          return tooLarge(req, res, name, limit);
+        }
         await rename(temp, join(objects, name));
       } catch (e) {
         await rm(temp, { force: true });
@@ -166,7 +223,13 @@ export function objectStore(dataDir) {
       req.resume();
       return json(res, 409, { error: `the upload of ${JSON.stringify(name)} holds ${current} bytes, not ${offset}`, size: current });
     }
-    await pipeline(req, createWriteStream(partial, { flags: offset === 0 ? 'w' : 'a' }));
+    // The object being replaced and this upload's earlier parts count once, against both caps.
+    const limit = Math.max(0, Math.min(maxObjectBytes, room) - offset);
+    if (declared > limit) return tooLarge(req, res, name, limit);
+    if (!(await receive(req, partial, offset === 0 ? 'w' : 'a', limit))) {
+      await truncate(partial, offset);
+      return tooLarge(req, res, name, limit);
+    }
     const size = (await stat(partial)).size;
     if (query.get('final') === '1') {
       await rename(partial, join(objects, name));

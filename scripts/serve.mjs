@@ -6,7 +6,13 @@
 //   DATA   where uploaded ciphertext is stored (default target/demo-data; $ENVSEAL_DEMO_DATA)
 //   PKG    serve this directory at /pkg/ instead of DIR/pkg/ (e.g. the built package, pkg/)
 // The object store API (/api/objects) is described in demo-objects.mjs. Plain Node, no
-// dependencies. For local use only: there is no authentication.
+// dependencies. For local use only: there is no authentication. What stands in for it:
+//   - Host must name this server (127.0.0.1, localhost, [::1] or HOST, with its port): a page of
+//     another site whose name was rebound to 127.0.0.1 (DNS rebinding) is refused;
+//   - a request carrying Origin must come from this server's own origin;
+//   - a write (anything but GET/HEAD) must carry the header `x-envseal-demo: 1`: a custom header
+//     makes a cross-site request non-simple, and its CORS preflight is never approved here;
+//   - uploads are capped (per object and in total; demo-objects.mjs).
 
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
@@ -45,14 +51,46 @@ function inside(base, urlPath) {
   return path === base || path.startsWith(base + sep) ? path : null;
 }
 
+/** The header every write must carry (see the top of this file). */
+export const WRITE_HEADER = 'x-envseal-demo';
+
+const LOOPBACK_NAMES = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+/**
+ * Why a request is refused before it is routed (a status and a message), or null if it may go on.
+ * @param {import('node:http').IncomingMessage} req
+ * @param {string} listenHost the host the server was asked to listen on
+ * @param {number} port the port it listens on
+ */
+export function refusal(req, listenHost, port) {
+  const host = req.headers.host ?? '';
+  const match = /^(\[[0-9a-fA-F:.]+\]|[^:\[\]]+):([0-9]{1,5})$/.exec(host);
+  const names = new Set(LOOPBACK_NAMES);
+  if (listenHost) names.add(listenHost.includes(':') ? `[${listenHost}]` : listenHost);
+  if (!match || !names.has(match[1].toLowerCase()) || Number(match[2]) !== port) {
+    return [421, `this server answers to 127.0.0.1:${port}, not to Host ${JSON.stringify(host)}`];
+  }
+  const origin = req.headers.origin;
+  if (origin !== undefined && origin !== `http://${host}`) {
+    return [403, `cross-origin request from ${JSON.stringify(origin)} refused`];
+  }
+  if (req.method !== 'GET' && req.method !== 'HEAD' && req.headers[WRITE_HEADER] !== '1') {
+    return [403, `${req.method} needs the header ${WRITE_HEADER}: 1`];
+  }
+  return null;
+}
+
 /**
  * The demo server (not yet listening).
- * @param {{ root: string, dataDir: string, pkgDir?: string }} options
+ * @param {{ root: string, dataDir: string, pkgDir?: string, host?: string,
+ *           maxObjectBytes?: number, maxStoreBytes?: number }} options
+ *   `host`: the name it listens on, accepted in Host besides the loopback names; the caps as in
+ *   demo-objects.mjs.
  */
-export function createDemoServer({ root, dataDir, pkgDir }) {
+export function createDemoServer({ root, dataDir, pkgDir, host, maxObjectBytes, maxStoreBytes }) {
   root = resolve(root);
   const pkg = pkgDir ? resolve(pkgDir) : undefined;
-  const objects = objectStore(resolve(dataDir));
+  const objects = objectStore(resolve(dataDir), { maxObjectBytes, maxStoreBytes });
 
   async function serveFile(req, res, url) {
     if (req.method !== 'GET' && req.method !== 'HEAD') {
@@ -84,8 +122,14 @@ export function createDemoServer({ root, dataDir, pkgDir }) {
     await pipeline(createReadStream(path), res);
   }
 
-  return createServer(async (req, res) => {
+  const server = createServer(async (req, res) => {
     try {
+      const refused = refusal(req, host, server.address()?.port);
+      if (refused) {
+        req.resume();
+        res.writeHead(refused[0], { 'content-type': 'text/plain', connection: 'close' }).end(refused[1]);
+        return;
+      }
       const url = new URL(req.url, 'http://localhost');
       if (await objects(req, res, url)) return;
       await serveFile(req, res, url);
@@ -94,6 +138,7 @@ export function createDemoServer({ root, dataDir, pkgDir }) {
       else res.destroy();
     }
   });
+  return server;
 }
 
 function parseArgs(argv) {
@@ -124,7 +169,7 @@ if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1]
     process.exit(2);
   }
   const { dir, host, port, dataDir, pkgDir } = options;
-  const server = createDemoServer({ root: dir, dataDir, pkgDir });
+  const server = createDemoServer({ root: dir, dataDir, pkgDir, host });
   server.listen(port, host, () => {
     const shown = host.includes(':') ? `[${host}]` : host;
     console.log(`serving ${resolve(dir)} on http://${shown}:${server.address().port}/`);

@@ -40,9 +40,9 @@ after(async () => {
 });
 
 /** A raw request (no URL normalization, unlike fetch), for traversal attempts. */
-function raw(method, path) {
+function raw(method, path, headers = method === 'GET' ? {} : WRITE) {
   return new Promise((resolve, reject) => {
-    const req = request(`${base}/`, { method, path }, (res) => {
+    const req = request(`${base}/`, { method, path, headers }, (res) => {
       const chunks = [];
       res.on('data', (c) => chunks.push(c));
       res.on('end', () => resolve({ status: res.statusCode, body: Buffer.concat(chunks).toString() }));
@@ -52,7 +52,9 @@ function raw(method, path) {
   });
 }
 
-const post = (path, body) => fetch(`${base}${path}`, { method: 'POST', body });
+/** What the demo page sends with every write. */
+const WRITE = { 'x-envseal-demo': '1' };
+const post = (path, body) => fetch(`${base}${path}`, { method: 'POST', body, headers: WRITE });
 const list = async () => (await (await fetch(`${base}/api/objects`)).json()).objects;
 
 /** A v2 message header like envseal writes (each EDK given as [id, info, wrapped key] lengths),
@@ -216,15 +218,15 @@ describe('object store endpoints', () => {
 
   test('delete removes an object; a missing one is 404', async () => {
     await post('/api/objects/gone.enc', 'x');
-    assert.equal((await fetch(`${base}/api/objects/gone.enc`, { method: 'DELETE' })).status, 204);
+    assert.equal((await fetch(`${base}/api/objects/gone.enc`, { method: 'DELETE', headers: WRITE })).status, 204);
     assert.equal((await fetch(`${base}/api/objects/gone.enc`)).status, 404);
-    assert.equal((await fetch(`${base}/api/objects/gone.enc`, { method: 'DELETE' })).status, 404);
+    assert.equal((await fetch(`${base}/api/objects/gone.enc`, { method: 'DELETE', headers: WRITE })).status, 404);
   });
 
   test('unknown actions and methods are refused', async () => {
     assert.equal((await post('/api/objects/x.enc/explode', '')).status, 400);
     assert.equal((await post('/api/objects', 'x')).status, 405);
-    assert.equal((await fetch(`${base}/api/objects/x.enc`, { method: 'PATCH', body: 'x' })).status, 405);
+    assert.equal((await fetch(`${base}/api/objects/x.enc`, { method: 'PATCH', body: 'x', headers: WRITE })).status, 405);
   });
 });
 
@@ -274,7 +276,7 @@ describe('static files', () => {
     r = await fetch(`${base}/sub/module.wasm`);
     assert.equal(r.headers.get('content-type'), 'application/wasm');
     assert.equal((await fetch(`${base}/nothing.js`)).status, 404);
-    assert.equal((await fetch(`${base}/index.html`, { method: 'POST' })).status, 405);
+    assert.equal((await fetch(`${base}/index.html`, { method: 'POST', headers: WRITE })).status, 405);
   });
 
   test('--pkg serves another directory at /pkg/', async () => {
@@ -292,6 +294,83 @@ describe('static files', () => {
     } finally {
       other.closeAllConnections();
       await new Promise((resolve) => other.close(resolve));
+    }
+  });
+});
+
+describe('what a page of another site or a rebound name can do', () => {
+  test('a Host that is not this server (DNS rebinding) is refused, reads included', async () => {
+    await post('/api/objects/kept.enc', fakeMessage());
+    const port = server.address().port;
+    for (const host of [`attacker.example:${port}`, `localhost.attacker.example:${port}`, `127.0.0.1:${port + 1}`, '127.0.0.1']) {
+      for (const path of ['/api/objects', '/index.html', '/api/objects/kept.enc']) {
+        const r = await raw('GET', path, { host });
+        assert.equal(r.status, 421, `${host} ${path}`);
+        assert.doesNotMatch(r.body, /kept\.enc|<title>/, 'nothing of the store or the site');
+      }
+    }
+    for (const host of [`localhost:${port}`, `127.0.0.1:${port}`, `LOCALHOST:${port}`]) {
+      assert.equal((await raw('GET', '/api/objects', { host })).status, 200, host);
+    }
+  });
+
+  test('a request from another origin is refused; writes need the demo header', async () => {
+    const before = await list();
+    const origin = { origin: 'http://attacker.example' };
+    assert.equal((await raw('GET', '/api/objects', origin)).status, 403);
+    assert.equal((await raw('POST', '/api/objects/evil.enc', { ...origin, ...WRITE })).status, 403);
+    assert.equal((await raw('DELETE', '/api/objects/kept.enc', { ...origin, ...WRITE })).status, 403);
+    // A simple cross-site form post (no custom header possible) and a preflight: refused too.
+    for (const method of ['POST', 'PUT', 'DELETE', 'OPTIONS']) {
+      const r = await raw(method, '/api/objects/kept.enc', {});
+      assert.equal(r.status, 403, method);
+      assert.match(r.body, /x-envseal-demo: 1/);
+    }
+    assert.equal((await raw('POST', '/api/objects/kept.enc/tamper', {})).status, 403);
+    assert.deepEqual(await list(), before, 'nothing was written, tampered with or deleted');
+    // The page's own origin, with the header, may write.
+    const own = { origin: base, ...WRITE };
+    assert.equal((await raw('DELETE', '/api/objects/kept.enc', own)).status, 204);
+  });
+
+  test('uploads over the caps get 413 and leave nothing behind', async () => {
+    const capped = createDemoServer({ root: siteDir, dataDir: join(temp, 'data-capped'), maxObjectBytes: 1000, maxStoreBytes: 2500 });
+    await new Promise((resolve) => capped.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${capped.address().port}/api/objects`;
+    const send = (name, body, query = '') => fetch(`${url}/${name}${query}`, { method: 'POST', body, headers: WRITE });
+    const names = async () => (await (await fetch(url)).json()).objects.map((o) => `${o.name}:${o.size}`).sort();
+    try {
+      // Content-Length over the per-object cap: refused before reading.
+      let r = await send('big.enc', new Uint8Array(1001));
+      assert.equal(r.status, 413);
+      assert.match((await r.json()).error, /cap: 1000 more bytes fit/);
+      // A streamed body without a length, over the cap: read, dropped, 413.
+      const chunks = () => new ReadableStream({
+        start(c) {
+          for (let i = 0; i < 3; i++) c.enqueue(new Uint8Array(400));
+          c.close();
+        },
+      });
+      r = await fetch(`${url}/streamed.enc`, { method: 'POST', body: chunks(), duplex: 'half', headers: WRITE });
+      assert.equal(r.status, 413);
+      assert.equal((await send('a.enc', new Uint8Array(1000))).status, 201);
+      assert.equal((await send('b.enc', new Uint8Array(1000))).status, 201);
+      // The store holds 2000 of its 2500 bytes: an upload in parts stops at the store's cap and is
+      // cut back to what it held.
+      assert.equal((await send('c.enc', new Uint8Array(300), '?offset=0')).status, 200);
+      r = await send('c.enc', new Uint8Array(300), '?offset=300');
+      assert.equal(r.status, 413);
+      assert.match((await r.json()).error, /200 more bytes fit/);
+      r = await send('c.enc', new Uint8Array(200), '?offset=300&final=1');
+      assert.equal(r.status, 201, 'resumes from where it was cut back');
+      assert.deepEqual(await names(), ['a.enc:1000', 'b.enc:1000', 'c.enc:500']);
+      // Replacing an object counts its new size, not old + new.
+      assert.equal((await send('a.enc', new Uint8Array(900))).status, 201);
+      assert.deepEqual(await names(), ['a.enc:900', 'b.enc:1000', 'c.enc:500']);
+      assert.deepEqual(await readdir(join(temp, 'data-capped', '.uploads')), [], 'no partial file left');
+    } finally {
+      capped.closeAllConnections();
+      await new Promise((resolve) => capped.close(resolve));
     }
   });
 });

@@ -9,6 +9,8 @@ import { JobView } from './job-view.js';
 import { decryptMembers } from './state.js';
 
 const api = () => new URL('api/objects/', location.href);
+/** The demo server refuses writes without this header (a cross-site page cannot send it). */
+const WRITE = { 'x-envseal-demo': '1' };
 let view;
 let kms;
 let highlighted = null;
@@ -80,13 +82,13 @@ async function decrypt(source, name, size) {
 }
 
 async function tamper(name) {
-  const body = await apiJson(await fetch(new URL(`${encodeURIComponent(name)}/tamper`, api()), { method: 'POST' }), `tampering with ${name}`);
+  const body = await apiJson(await fetch(new URL(`${encodeURIComponent(name)}/tamper`, api()), { method: 'POST', headers: WRITE }), `tampering with ${name}`);
   const where = body.headerLength ? `, ${body.offset - body.headerLength} bytes into the body (the header is ${body.headerLength} bytes)` : '';
   announce(`Flipped one bit of ${name} at byte ${body.offset}${where}: 0x${body.before.toString(16).padStart(2, '0')} is now 0x${body.after.toString(16).padStart(2, '0')}. Decrypt it to see it refused; tamper again to restore it.`);
 }
 
 async function remove(name) {
-  const response = await fetch(objectUrl(name), { method: 'DELETE' });
+  const response = await fetch(objectUrl(name), { method: 'DELETE', headers: WRITE });
   if (!response.ok && response.status !== 404) await apiJson(response, `deleting ${name}`);
   announce(`Deleted ${name}.`);
 }

@@ -49,7 +49,8 @@ export function uploadSink({ apiBase, name, limit, onUploaded }) {
     if (final) target.searchParams.set('final', '1');
     const response = await fetch(target, {
       method: 'POST',
-      headers: { 'content-type': 'application/octet-stream' },
+      // The demo server refuses writes without this header (a cross-site page cannot send it).
+      headers: { 'content-type': 'application/octet-stream', 'x-envseal-demo': '1' },
       body: part,
     });
     if (!response.ok) throw await responseError(response, `uploading ${name}`);
