@@ -1,7 +1,13 @@
 // @ts-check
 // Audit trail entries: who called what on which key, with which encryption context, and how it
-// ended. Built from an allowlist, so plaintext, data keys, key material and ciphertext blobs can
-// never reach the log.
+// ended. Built from an allowlist, so plaintext, data keys, key material, ciphertext blobs,
+// descriptions, policies and grant tokens can never reach the log (validation messages included:
+// schema.js never quotes those members).
+//
+// The caller fields are what the request claims: the service does not verify SigV4 signatures, so
+// `claimedAccessKeyId` is whatever access key id the Authorization header names.
+
+import { CONTEXT_MAX_BYTES } from './schema.js';
 
 /**
  * @typedef {object} AuditEntry
@@ -17,8 +23,9 @@
  * @property {Record<string, string>} [sourceEncryptionContext] ReEncrypt
  * @property {number} [keyMaterialVersion] the key material version used (or made, by rotation)
  * @property {Record<string, string | number | boolean>} [parameters] other non-secret request parameters
- * @property {string} [accessKeyId] SigV4 access key id of the caller, when the request was signed
- * @property {string} [userAgent]
+ * @property {string} [claimedAccessKeyId] the access key id the request's SigV4 Authorization
+ *   header names, unverified (the signature is not checked)
+ * @property {string} [claimedUserAgent] the user agent the request gives, unverified
  * @property {'ok' | 'error'} outcome
  * @property {string} [errorCode] the KMS exception name when `outcome` is `error`
  * @property {string} [errorMessage]
@@ -54,13 +61,27 @@ export function loggedParameters(params) {
   return Object.keys(out).length > 0 ? out : undefined;
 }
 
-/** @param {unknown} value @returns {Record<string, string> | undefined} a copy if it is a string map */
-export function stringMapOrUndefined(value) {
+/**
+ * A copy of an encryption context for the log, if it is one the service accepts: a map of
+ * well-formed strings whose UTF-8 keys and values hold at most `CONTEXT_MAX_BYTES` together.
+ * A context the service refuses is not logged (it may be megabytes, or two contexts that would
+ * print the same).
+ * @param {unknown} value
+ * @returns {Record<string, string> | undefined}
+ */
+export function loggableContext(value) {
   if (typeof value !== 'object' || value === null || Array.isArray(value) || value instanceof Uint8Array) {
     return undefined;
   }
   const entries = Object.entries(value);
-  return entries.every(([, v]) => typeof v === 'string') ? Object.fromEntries(entries) : undefined;
+  const encoder = new TextEncoder();
+  let size = 0;
+  for (const [k, v] of entries) {
+    if (typeof v !== 'string' || /\p{Cs}/u.test(k) || /\p{Cs}/u.test(v)) return undefined;
+    size += encoder.encode(k).length + encoder.encode(v).length;
+    if (size > CONTEXT_MAX_BYTES) return undefined;
+  }
+  return Object.fromEntries(entries);
 }
 
 /**

@@ -25,14 +25,21 @@ const INCLUDE_KEY_MATERIAL = ['ALL_KEY_MATERIAL', 'ROTATIONS_ONLY'];
 /**
  * @typedef {'string' | 'integer' | 'boolean' | 'blob' | 'map' | 'strings' | 'tags' | 'structure'} FieldType
  * @typedef {{ type: FieldType, required?: boolean, min?: number, max?: number,
- *   enum?: readonly string[], pattern?: RegExp, sensitive?: boolean }} FieldSpec
+ *   enum?: readonly string[], pattern?: RegExp, sensitive?: boolean, maxBytes?: number }} FieldSpec
+ *
+ * `sensitive`: a validation message never quotes the value (so neither does the audit log).
  */
+
+/** Largest encryption context accepted: its keys and values, UTF-8 encoded, 8192 bytes together. */
+export const CONTEXT_MAX_BYTES = 8192;
 
 /** @type {Record<string, FieldSpec>} */
 const F = {
   keyId: { type: 'string', min: 1, max: 2048 },
-  context: { type: 'map' },
-  grantTokens: { type: 'strings', max: 10 },
+  // The context is not secret (KMS logs it), but large: its UTF-8 keys and values together are
+  // capped (see CONTEXT_MAX_BYTES).
+  context: { type: 'map', maxBytes: CONTEXT_MAX_BYTES },
+  grantTokens: { type: 'strings', max: 10, sensitive: true },
   algorithm: { type: 'string', enum: ENCRYPTION_ALGORITHMS },
   flag: { type: 'boolean' },
   limit: { type: 'integer', min: 1, max: 1000 },
@@ -46,8 +53,8 @@ const KEY_ONLY = { KeyId: required(F.keyId) };
 /** @type {Record<string, Record<string, FieldSpec>>} */
 export const SCHEMAS = {
   CreateKey: {
-    Policy: { type: 'string', min: 1, max: 131072 },
-    Description: { type: 'string', min: 0, max: 8192 },
+    Policy: { type: 'string', min: 1, max: 131072, sensitive: true },
+    Description: { type: 'string', min: 0, max: 8192, sensitive: true },
     KeyUsage: { type: 'string', enum: KEY_USAGES },
     CustomerMasterKeySpec: { type: 'string', enum: CMK_SPECS },
     KeySpec: { type: 'string', enum: KEY_SPECS },
@@ -189,6 +196,21 @@ function jsonKind(value) {
 const mismatch = (member, value, expected) =>
   serializationError(`${jsonKind(value)} can not be converted to ${expected} (member '${member}')`);
 
+/**
+ * `text`, if it is well-formed UTF-16: a lone surrogate would become U+FFFD on the way to UTF-8,
+ * so `'a\ud800'` and `'a\udfff'` would name one context. Else a ValidationException that does
+ * not quote the text.
+ * @param {string} member
+ * @param {string} text
+ */
+function wellFormed(member, text) {
+  if (LONE_SURROGATE.test(text)) {
+    throw validationError([`Value at '${member}' failed to satisfy constraint: Member must be well-formed Unicode (it holds a lone surrogate)`]);
+  }
+  return text;
+}
+const LONE_SURROGATE = /\p{Cs}/u;
+
 /** @param {unknown} value @returns {value is Record<string, unknown>} */
 const isPlainObject = (value) =>
   typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Uint8Array);
@@ -202,7 +224,7 @@ function convert(member, spec, value) {
   switch (spec.type) {
     case 'string':
       if (typeof value !== 'string') throw mismatch(member, value, 'a String');
-      return value;
+      return wellFormed(member, value);
     case 'integer':
       if (typeof value !== 'number' || !Number.isInteger(value)) throw mismatch(member, value, 'an Integer');
       return value;
@@ -223,13 +245,16 @@ function convert(member, spec, value) {
       const map = {};
       for (const [k, v] of Object.entries(value)) {
         if (typeof v !== 'string') throw mismatch(`${member}.${k}`, v, 'a String');
-        map[k] = v;
+        map[wellFormed(member, k)] = wellFormed(member, v);
       }
       return map;
     }
     case 'strings':
       if (!Array.isArray(value)) throw mismatch(member, value, 'a List');
-      for (const item of value) if (typeof item !== 'string') throw mismatch(`${member}.member`, item, 'a String');
+      for (const item of value) {
+        if (typeof item !== 'string') throw mismatch(`${member}.member`, item, 'a String');
+        wellFormed(`${member}.member`, item);
+      }
       return [...value];
     case 'tags':
       if (!Array.isArray(value)) throw mismatch(member, value, 'a List');
@@ -281,6 +306,14 @@ function check(member, spec, value, out) {
             );
           }
         });
+      }
+      break;
+    case 'map':
+      if (spec.maxBytes !== undefined) {
+        const encoder = new TextEncoder();
+        let size = 0;
+        for (const [k, v] of Object.entries(value)) size += encoder.encode(k).length + encoder.encode(v).length;
+        if (size > spec.maxBytes) fail('', `have keys and values of at most ${spec.maxBytes} UTF-8 bytes together, not ${size}`);
       }
       break;
     case 'integer':

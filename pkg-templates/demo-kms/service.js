@@ -3,7 +3,7 @@
 // returns KMS JSON (blobs as base64), throws KMS-named errors and records every call in an
 // audit log. For development and tests only: see docs/demo-kms.md.
 
-import { loggedParameters, queryEntries, stringMapOrUndefined, toJsonLines } from './audit.js';
+import { loggedParameters, queryEntries, loggableContext, toJsonLines } from './audit.js';
 import { KmsError, toKmsError } from './errors.js';
 import { DAY_MS, KeyDirectory, currentMaterial, rotate } from './keys.js';
 import { MemoryKeyStore } from './memory-store.js';
@@ -62,7 +62,8 @@ const DEFAULT_ACCOUNT_ID = '111122223333';
 /**
  * @typedef {object} RequestContext
  * @property {string} [requestId] default: a new UUID
- * @property {string} [accessKeyId] SigV4 access key id of the caller, for the audit log
+ * @property {string} [accessKeyId] SigV4 access key id the caller claims, for the audit log (as
+ *   `claimedAccessKeyId`: nothing verifies it)
  * @property {string} [userAgent]
  */
 
@@ -208,8 +209,8 @@ export class DemoKeyService {
       ...optional('sourceEncryptionContext', trail.sourceEncryptionContext),
       ...optional('keyMaterialVersion', trail.keyMaterialVersion),
       ...optional('parameters', loggedParameters(params)),
-      ...optional('accessKeyId', typeof context.accessKeyId === 'string' ? context.accessKeyId : undefined),
-      ...optional('userAgent', typeof context.userAgent === 'string' ? context.userAgent : undefined),
+      ...optional('claimedAccessKeyId', typeof context.accessKeyId === 'string' ? context.accessKeyId : undefined),
+      ...optional('claimedUserAgent', typeof context.userAgent === 'string' ? context.userAgent : undefined),
       ...('error' in outcome
         ? { outcome: 'error', errorCode: outcome.error.__type, errorMessage: outcome.error.message }
         : { outcome: 'ok' }),
@@ -313,10 +314,10 @@ function initialTrail(operation, input) {
   const aliasName = schema.AliasName ? text('AliasName', 256) : undefined;
   if (aliasName !== undefined) trail.aliasName = aliasName;
   const contextMember = operation === 'ReEncrypt' ? 'DestinationEncryptionContext' : 'EncryptionContext';
-  const context = schema[contextMember] ? stringMapOrUndefined(fields[contextMember]) : undefined;
+  const context = schema[contextMember] ? loggableContext(fields[contextMember]) : undefined;
   if (context !== undefined) trail.encryptionContext = context;
   if (operation === 'ReEncrypt') {
-    const source = stringMapOrUndefined(fields.SourceEncryptionContext);
+    const source = loggableContext(fields.SourceEncryptionContext);
     if (source !== undefined) trail.sourceEncryptionContext = source;
   }
   return trail;

@@ -22,10 +22,10 @@ function keyLabel(arn) {
 
 /** Who called: the page's key console, a crypto Worker's KmsKeyring, or the service itself. */
 function caller(entry) {
-  if (entry.userAgent === CONSOLE_AGENT) return 'key console';
-  if (entry.userAgent === WORKER_AGENT) return 'crypto worker';
+  if (entry.claimedUserAgent === CONSOLE_AGENT) return 'key console';
+  if (entry.claimedUserAgent === WORKER_AGENT) return 'crypto worker';
   if (entry.eventType === 'AwsServiceEvent') return 'key service';
-  return entry.userAgent ?? '';
+  return entry.claimedUserAgent ?? '';
 }
 
 function entryRow(entry) {
@@ -35,7 +35,7 @@ function entryRow(entry) {
     : el('span', { className: 'badge error', title: entry.errorMessage ?? '' }, entry.errorCode ?? 'error');
   return el('tr', { dataset: { operation: entry.operation, outcome: entry.outcome } },
     el('td', {}, timeCell(entry.time)),
-    el('td', {}, el('code', {}, entry.operation), el('div', { className: 'muted', title: entry.userAgent ?? '' }, caller(entry))),
+    el('td', {}, el('code', {}, entry.operation), el('div', { className: 'muted', title: entry.claimedUserAgent ?? '' }, caller(entry))),
     el('td', {}, el('span', { title: entry.keyId ?? '' }, keyLabel(entry.keyId)), entry.aliasName && entry.aliasName !== keyLabel(entry.keyId) ? el('div', { className: 'muted' }, entry.aliasName) : null),
     el('td', { className: 'wrap' }, context),
     el('td', {}, outcome, entry.errorMessage ? el('div', { className: 'muted wrap' }, entry.errorMessage) : null));

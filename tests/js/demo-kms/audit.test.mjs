@@ -6,7 +6,7 @@ import { describe, test } from 'node:test';
 
 import { DemoKeyService } from '../../../pkg-templates/demo-kms/index.js';
 
-import { DAY, START, UUID, setup, text64 } from './helpers.mjs';
+import { DAY, START, UUID, rejectsKms, setup, text64 } from './helpers.mjs';
 
 /** Runs every operation once (and a few failures); returns what was sent and received. */
 async function everyOperation() {
@@ -138,6 +138,56 @@ describe('audit entries', () => {
   });
 });
 
+describe('what a failed call cannot put in the log', () => {
+  test('validation errors never quote Description, Policy or GrantTokens', async () => {
+    const { service } = await setup();
+    const description = 'SECRET-DESCRIPTION-'.repeat(500); // over 8192 characters
+    const e1 = await rejectsKms(service.request('CreateKey', { Description: description }), 'ValidationException');
+    assert.match(e1.message, /at 'description' failed to satisfy constraint: Member must have length less than or equal to 8192/);
+    const tokens = Array.from({ length: 11 }, (_, i) => `SECRET-GRANT-TOKEN-${i}`);
+    const { KeyMetadata } = await service.request('CreateKey', {});
+    await rejectsKms(service.request('Encrypt', { KeyId: KeyMetadata.KeyId, Plaintext: text64('x'), GrantTokens: tokens }), 'ValidationException');
+    await rejectsKms(service.request('CreateKey', { Policy: '', Description: 'SECRET-SHORT' }), 'ValidationException');
+    const exported = await service.exportAuditLog();
+    assert.doesNotMatch(exported, /SECRET-/, 'neither the error messages nor any field quote them');
+  });
+
+  test(`the encryption context is capped like KMS's (8192 UTF-8 bytes); a refused one is not logged`, async () => {
+    const { service, key } = await setup();
+    const huge = { blob: 'x'.repeat(5 * 1024 * 1024) };
+    const e = await rejectsKms(service.request('GenerateDataKey', { KeyId: key.KeyId, KeySpec: 'AES_256', EncryptionContext: huge }), 'ValidationException');
+    assert.match(e.message, /at most 8192 UTF-8 bytes together, not 5242884/);
+    const [entry] = await service.auditLog({ operation: 'GenerateDataKey' });
+    assert.equal(entry.outcome, 'error');
+    assert.equal(entry.encryptionContext, undefined);
+    assert.ok((await service.exportAuditLog()).length < 4096, 'the log stays small');
+    // 8192 bytes exactly (a 2-byte character counts 2) is accepted and logged.
+    const fits = { k: '\u00e9'.repeat(4095) + 'z' }; // 1 + 8190 + 1
+    await service.request('GenerateDataKey', { KeyId: key.KeyId, KeySpec: 'AES_256', EncryptionContext: fits });
+    const ok = (await service.auditLog({ operation: 'GenerateDataKey' })).at(-1);
+    assert.deepEqual([ok.outcome, ok.encryptionContext], ['ok', fits]);
+    await rejectsKms(
+      service.request('GenerateDataKey', { KeyId: key.KeyId, KeySpec: 'AES_256', EncryptionContext: { ...fits, z: '' } }),
+      'ValidationException',
+    );
+  });
+
+  test('lone surrogates are refused, so two contexts can never authenticate (or log) as one', async () => {
+    const { service, key } = await setup();
+    const { CiphertextBlob } = await service.request('Encrypt', { KeyId: key.KeyId, Plaintext: text64('x'), EncryptionContext: { file: 'a' } });
+    for (const context of [{ file: 'a\ud800' }, { file: 'a\udfff' }, { ['k\udc00']: 'v' }]) {
+      const e = await rejectsKms(service.request('Encrypt', { KeyId: key.KeyId, Plaintext: text64('x'), EncryptionContext: context }), 'ValidationException');
+      assert.match(e.message, /well-formed Unicode/);
+      await rejectsKms(service.request('Decrypt', { CiphertextBlob, EncryptionContext: context }), 'ValidationException');
+    }
+    await rejectsKms(service.request('CreateAlias', { AliasName: 'alias/\ud800', TargetKeyId: key.KeyId }), 'ValidationException');
+    // A well-formed non-BMP character is fine.
+    await service.request('Encrypt', { KeyId: key.KeyId, Plaintext: text64('x'), EncryptionContext: { file: 'a\u{1F600}' } });
+    const logged = (await service.auditLog({ operation: 'Encrypt' })).filter((x) => x.outcome === 'error');
+    assert.ok(logged.length >= 3 && logged.every((x) => x.encryptionContext === undefined));
+  });
+});
+
 describe('querying and exporting', () => {
   test('filter by key (id or ARN), operation, since; limit keeps the most recent', async () => {
     const { service, key, other } = await everyOperation();
@@ -176,8 +226,9 @@ describe('querying and exporting', () => {
     await service.request('ListKeys', {}, { requestId: 'req-1', accessKeyId: 'AKIDEXAMPLE', userAgent: 'aws-sdk-js/3' });
     const [entry] = await service.auditLog({ operation: 'ListKeys' });
     assert.equal(entry.requestId, 'req-1');
-    assert.equal(entry.accessKeyId, 'AKIDEXAMPLE');
-    assert.equal(entry.userAgent, 'aws-sdk-js/3');
+    assert.equal(entry.claimedAccessKeyId, 'AKIDEXAMPLE');
+    assert.equal(entry.claimedUserAgent, 'aws-sdk-js/3');
+    assert.equal(entry.accessKeyId, undefined, 'never shown as if verified');
   });
 
   test('a throwing onAudit listener does not fail the call; clearAuditLog empties the log', async () => {

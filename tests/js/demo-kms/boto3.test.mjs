@@ -105,6 +105,6 @@ test('boto3 uses the demo key service as it uses KMS', { timeout: 120_000 }, asy
   });
   const log = await service.auditLog();
   assert.ok(log.length > 20);
-  assert.ok(log.every((e) => e.accessKeyId === 'AKIDBOTO3'), 'the SigV4 access key id is in every entry');
-  assert.match(log[0].userAgent, /Boto3|botocore/);
+  assert.ok(log.every((e) => e.claimedAccessKeyId === 'AKIDBOTO3'), 'the SigV4 access key id is in every entry');
+  assert.match(log[0].claimedUserAgent, /Boto3|botocore/);
 });

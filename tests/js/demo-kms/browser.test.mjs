@@ -164,7 +164,7 @@ test('the service worker answers KMS JSON 1.1 at /demo-kms/, and keeps its keys 
     });
     const { IndexedDbKeyStore } = await import('/pkg/demo-kms/index.js');
     const entries = await new IndexedDbKeyStore('sw-test').listAudit();
-    return { status: response.status, keyId: (await response.json()).KeyId, principals: entries.map((e) => e.accessKeyId ?? null) };
+    return { status: response.status, keyId: (await response.json()).KeyId, principals: entries.map((e) => e.claimedAccessKeyId ?? null) };
   }, first);
   assert.equal(second.status, 200);
   assert.equal(second.keyId, first.keyArn);

@@ -59,7 +59,7 @@ describe('handleKmsFetch', () => {
     assert.deepEqual((await call(service, 'DisableKey', { KeyId: key.KeyId })).body, {});
     // The response's request id is the audit entry's; the SigV4 access key id is recorded.
     const [entry] = await service.auditLog({ operation: 'DisableKey' });
-    assert.equal(entry.accessKeyId, 'AKIDEXAMPLE');
+    assert.equal(entry.claimedAccessKeyId, 'AKIDEXAMPLE');
     const disabled = await handleKmsFetch(service, kmsRequest('Encrypt', { KeyId: key.KeyId, Plaintext: 'AQID' }));
     const [failed] = await service.auditLog({ operation: 'Encrypt' });
     assert.equal(failed.requestId, disabled.headers.get('x-amzn-requestid'));
