@@ -201,9 +201,13 @@ export interface AuditEntry {
   keyMaterialVersion?: number;
   /** Other non-secret request parameters (KeySpec, NumberOfBytes, PendingWindowInDays, ...). */
   parameters?: Record<string, string | number | boolean>;
-  /** The SigV4 access key id of a signed request. */
-  accessKeyId?: string;
-  userAgent?: string;
+  /**
+   * The access key id a request's SigV4 `Authorization` header names. Claimed, not verified: the
+   * demo service does not check signatures.
+   */
+  claimedAccessKeyId?: string;
+  /** The user agent the request gives (claimed, like `claimedAccessKeyId`). */
+  claimedUserAgent?: string;
   outcome: 'ok' | 'error';
   /** The KMS exception name, when `outcome` is `error`. */
   errorCode?: string;
