@@ -30,7 +30,10 @@ const INCLUDE_KEY_MATERIAL = ['ALL_KEY_MATERIAL', 'ROTATIONS_ONLY'];
  * `sensitive`: a validation message never quotes the value (so neither does the audit log).
  */
 
-/** Largest encryption context accepted: its keys and values, UTF-8 encoded, 8192 bytes together. */
+/**
+ * Largest encryption context accepted: its keys and values, UTF-8 encoded, 8192 bytes together.
+ * AWS KMS limits the context too, but the KMS API model states no number: this one is ours.
+ */
 export const CONTEXT_MAX_BYTES = 8192;
 
 /** @type {Record<string, FieldSpec>} */

@@ -152,7 +152,7 @@ describe('what a failed call cannot put in the log', () => {
     assert.doesNotMatch(exported, /SECRET-/, 'neither the error messages nor any field quote them');
   });
 
-  test(`the encryption context is capped like KMS's (8192 UTF-8 bytes); a refused one is not logged`, async () => {
+  test('the encryption context is capped (8192 UTF-8 bytes); a refused one is not logged', async () => {
     const { service, key } = await setup();
     const huge = { blob: 'x'.repeat(5 * 1024 * 1024) };
     const e = await rejectsKms(service.request('GenerateDataKey', { KeyId: key.KeyId, KeySpec: 'AES_256', EncryptionContext: huge }), 'ValidationException');
