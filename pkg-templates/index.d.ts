@@ -503,7 +503,7 @@ export interface DecryptOptions {
    * Which frame IVs are accepted. Default `'sequential'`: each frame's IV must be its sequence
    * number padded (what every current writer does; others fail with `MALFORMED_BODY`).
    * `'unique'` reads messages of older writers that drew other IVs, refusing only an IV used
-   * twice; it remembers each frame's IV (about 40 bytes per frame).
+   * twice; it remembers each frame's IV (about 40 bytes per frame; more than 4,194,304 frames: `LIMIT_EXCEEDED`).
    */
   frameIvs?: 'sequential' | 'unique';
 }

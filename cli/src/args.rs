@@ -154,7 +154,7 @@ pub struct DecryptArgs {
     #[arg(long = "max-length", value_name = "N", value_parser = parse_frame_length)]
     pub max_length: Option<u32>,
     /// sequential (default): each frame's IV must be its sequence number; unique: any IVs that
-    /// differ within the message (older writers), remembering each (about 40 bytes per frame).
+    /// differ within the message (older writers), remembering each (about 40 bytes per frame, at most 4,194,304 frames).
     #[arg(long = "frame-ivs", value_name = "MODE", default_value = "sequential", value_parser = parse_frame_ivs)]
     pub frame_ivs: FrameIvs,
 }

@@ -59,9 +59,13 @@ pub enum FrameIvs {
     #[default]
     Sequential,
     /// Any IV, as long as no two frames of the message share one. Remembers every IV of the
-    /// message (about 40 bytes of memory per frame): for messages of older writers.
+    /// message (about 40 bytes of memory per frame, for at most 4,194,304 frames, else
+    /// `LIMIT_EXCEEDED`): for messages of older writers.
     Unique,
 }
+
+/// Frames a [`FrameIvs::Unique`] decryptor remembers the IVs of (about 170 MB of memory).
+const MAX_REMEMBERED_IVS: usize = 1 << 22;
 
 impl Default for DecryptOptions {
     fn default() -> Self {
@@ -359,6 +363,11 @@ impl BodyDecryptor {
             }
             FrameIvs::Unique if self.seen_ivs.contains(&iv) => {
                 return Err(Error::body(format!("frame {seq} reuses the IV {} of an earlier frame", hex(&iv))));
+            }
+            FrameIvs::Unique if self.seen_ivs.len() >= MAX_REMEMBERED_IVS => {
+                return Err(Error::LimitExceeded(format!(
+                    "frameIvs unique remembers the IVs of at most {MAX_REMEMBERED_IVS} frames"
+                )));
             }
             _ => {}
         }
