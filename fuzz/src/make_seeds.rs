@@ -11,8 +11,16 @@ use envseal::{encrypt, AlgorithmSuite, EncryptOptions};
 fn main() -> std::io::Result<()> {
     let args: Vec<String> = std::env::args().collect();
     let (vectors, corpus) = (Path::new(&args[1]), Path::new(&args[2]));
-    for t in ["header_parse", "stream_decrypt", "edk_unwrap"] {
+    for t in ["header_parse", "stream_decrypt", "edk_unwrap", "vector_manifest"] {
         fs::create_dir_all(corpus.join(t))?;
+    }
+    // Every manifest of the shared vectors (v2-v5), whole, for the manifest parser.
+    for (set, file) in [
+        ("net-4.0.1-raw", "manifest.json"),
+        ("net-4.0.0-known-bad", "manifest.json"),
+        ("java-v5-sample", "decrypt-manifest.json"),
+    ] {
+        fs::copy(vectors.join(set).join(file), corpus.join("vector_manifest").join(set))?;
     }
     let mut n = 0;
     for set in ["net-4.0.1-raw", "net-4.0.0-known-bad"] {
