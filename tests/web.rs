@@ -437,7 +437,11 @@ fn encrypt_by_frames(enc: &mut EncryptorHandle, data: &[u8], f: usize) -> Vec<u8
     let mut message = to_vec(&enc.take_header().unwrap().unwrap().into());
     assert!(enc.take_header().unwrap().is_none(), "the header is handed out once");
     let aes = cipher(enc.content_key().unwrap());
-    let chunks: Vec<&[u8]> = if data.is_empty() { vec![&[][..]] } else { data.chunks(f).collect() };
+    // As the official SDKs write it: every full frame is regular, the final frame holds the rest
+    // (empty when the length is a multiple of the frame length).
+    let full = data.len() / f * f;
+    let mut chunks: Vec<&[u8]> = data[..full].chunks(f).collect();
+    chunks.push(&data[full..]);
     for (i, chunk) in chunks.iter().enumerate() {
         let p: JsValue = enc.begin_frame(chunk.len() as u32, i + 1 == chunks.len()).unwrap().into();
         let iv = field(&p, "iv");
