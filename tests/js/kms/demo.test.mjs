@@ -128,7 +128,7 @@ describe('the demo key service over HTTP (handleKmsFetch)', () => {
       const { ciphertext } = await encrypt(plain, text('over http'), { suite: 0x0578 });
       assert.equal(utf8((await decrypt(signed, ciphertext)).plaintext), 'over http');
       const audit = (await service.auditLog({ keyId: KeyMetadata.Arn })).filter((e) => e.operation !== 'CreateKey');
-      assert.deepEqual(audit.map((e) => [e.operation, e.accessKeyId ?? null]), [['GenerateDataKey', null], ['Decrypt', 'AKIDDEMO']]);
+      assert.deepEqual(audit.map((e) => [e.operation, e.claimedAccessKeyId ?? null]), [['GenerateDataKey', null], ['Decrypt', 'AKIDDEMO']]);
       await service.request('DisableKey', { KeyId: KeyMetadata.Arn });
       const e = await rejectsWithCode(decrypt(plain, ciphertext), 'KMS_ERROR');
       assert.equal(e.kmsType, 'DisabledException');
