@@ -108,7 +108,7 @@ pub fn decrypt(keyring: &dyn Keyring, message: &[u8], options: &DecryptOptions) 
     let data_key = stream::decrypt::unwrap_data_key(keyring, &unverified.header, &full, &required)?;
     let verified = VerifiedHeader::verify(unverified, &data_key, &required)?;
     drop(data_key);
-    let mut body = BodyDecryptor::new(verified, &options);
+    let mut body = BodyDecryptor::new(verified, options);
     let mut out = Vec::with_capacity(message.len().saturating_sub(header_len));
     body.push(message.get(header_len..).unwrap_or_default(), &mut out)?;
     let header = body.finish(&mut out)?;

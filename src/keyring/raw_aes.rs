@@ -84,6 +84,13 @@ impl RawAesKeyring {
         }
         iv.try_into().ok()
     }
+
+    /// The data key of a wrapped `ct || tag`, if it opens under `aad`.
+    fn open(&self, iv: &[u8; IV_LEN], aad: &[u8], ct: &[u8], tag: &[u8; TAG_LEN]) -> Option<DataKey> {
+        let mut buf = Zeroizing::new(ct.to_vec());
+        self.key.open(iv, aad, &mut buf, tag).ok()?;
+        Some(DataKey::new(core::mem::take(&mut *buf)))
+    }
 }
 
 impl Keyring for RawAesKeyring {
@@ -110,11 +117,10 @@ impl Keyring for RawAesKeyring {
     fn on_decrypt(&self, materials: &DecryptionMaterials<'_>, edks: &[EncryptedDataKey]) -> Result<Option<DataKey>> {
         let aad = context::serialize(materials.encryption_context)?;
         // Compatibility rule (see `with_js_sdk_order`): where the JavaScript SDK's order differs from
-        // the spec's UTF-8 byte order, an EDK that does not unwrap is tried once more with it.
-        let js_sdk_aad = match self.js_sdk_order {
-            Some(order) => context::serialize_in_order(materials.encryption_context, order)?,
-            None => None,
-        };
+        // the spec's UTF-8 byte order, an EDK that does not unwrap is tried once more with it. That
+        // AAD is built only once an EDK of ours failed the spec's (the common case never sorts);
+        // `Some(None)`: built, and the orders agree.
+        let mut js_sdk_aad: Option<Option<Vec<u8>>> = None;
         let key_len = materials.suite.key_len();
         let mut tried = 0;
         for edk in edks {
@@ -125,10 +131,15 @@ impl Keyring for RawAesKeyring {
             }
             let (ct, tag) = edk.ciphertext.split_at(key_len);
             let tag: [u8; TAG_LEN] = tag.try_into().map_err(|_| Error::InvalidState("tag length"))?;
-            for aad in core::iter::once(&aad).chain(js_sdk_aad.as_ref()) {
-                let mut buf = Zeroizing::new(ct.to_vec());
-                if self.key.open(&iv, aad, &mut buf, &tag).is_ok() {
-                    return Ok(Some(DataKey::new(core::mem::take(&mut *buf))));
+            if let Some(key) = self.open(&iv, &aad, ct, &tag) {
+                return Ok(Some(key));
+            }
+            if let (None, Some(order)) = (&js_sdk_aad, self.js_sdk_order) {
+                js_sdk_aad = Some(context::serialize_in_order(materials.encryption_context, order)?);
+            }
+            if let Some(Some(other)) = &js_sdk_aad {
+                if let Some(key) = self.open(&iv, other, ct, &tag) {
+                    return Ok(Some(key));
                 }
             }
         }
