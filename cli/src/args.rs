@@ -280,11 +280,7 @@ fn parse_rsa_padding(s: &str) -> Result<RsaPadding, String> {
 }
 
 fn parse_frame_ivs(s: &str) -> Result<FrameIvs, String> {
-    match s {
-        "sequential" => Ok(FrameIvs::Sequential),
-        "unique" => Ok(FrameIvs::Unique),
-        _ => Err(format!("expected sequential or unique, got {s:?}")),
-    }
+    FrameIvs::from_name(s).map_err(|_| format!("expected sequential or unique, got {s:?}"))
 }
 
 fn parse_max_edks(s: &str) -> Result<u16, String> {

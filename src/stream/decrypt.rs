@@ -64,6 +64,20 @@ pub enum FrameIvs {
     Unique,
 }
 
+impl FrameIvs {
+    /// `"sequential"` or `"unique"`, as the npm option and the CLI flag spell it.
+    ///
+    /// # Errors
+    /// `INVALID_ARGUMENT` for any other name.
+    pub fn from_name(name: &str) -> Result<Self> {
+        match name {
+            "sequential" => Ok(FrameIvs::Sequential),
+            "unique" => Ok(FrameIvs::Unique),
+            _ => Err(Error::arg(format!("frame IVs must be \"sequential\" or \"unique\", got {name:?}"))),
+        }
+    }
+}
+
 /// Frames a [`FrameIvs::Unique`] decryptor remembers the IVs of (about 170 MB of memory).
 const MAX_REMEMBERED_IVS: usize = 1 << 22;
 

@@ -275,9 +275,8 @@ pub fn decrypt_options(value: &JsValue, api: &'static str) -> JsResult<DecryptOp
         options.max_frame_length = max;
     }
     if let Some(v) = o.get("frameIvs") {
-        options.frame_ivs = match v.as_string().as_deref() {
-            Some("sequential") => FrameIvs::Sequential,
-            Some("unique") => FrameIvs::Unique,
+        options.frame_ivs = match v.as_string().map(|name| FrameIvs::from_name(&name)) {
+            Some(Ok(mode)) => mode,
             _ => {
                 let label = o.label("frameIvs");
                 return Err(type_error(&format!("{label} must be 'sequential' or 'unique', got {}", describe(v))));
