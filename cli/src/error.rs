@@ -25,7 +25,7 @@ pub enum CliError {
     BadFile(String),
     /// OUT exists and `--overwrite` was not given: nothing was written to it.
     OutputExists(std::path::PathBuf),
-    /// The command line asked to refuse this message (`--decrypt-unsigned`): its code and why.
+    /// The command line (or a test) asked to refuse this message: its code and why.
     Refused { code: &'static str, message: String },
     /// The key exists but cannot serve here: an AWS KMS key (no KMS keyring in the CLI), or an RSA
     /// public key asked to decrypt.
@@ -33,6 +33,21 @@ pub enum CliError {
 }
 
 impl CliError {
+    /// `SIGNED_MESSAGE_REFUSED` for a message whose suite signs, when `asked` (`--decrypt-unsigned`,
+    /// a test's `streaming-unsigned-only`) allows unsigned messages only.
+    pub fn refuse_signed(header: &envseal::MessageHeader, asked: &str) -> CliResult<()> {
+        if !header.suite.is_signing() {
+            return Ok(());
+        }
+        Err(CliError::Refused {
+            code: "SIGNED_MESSAGE_REFUSED",
+            message: format!(
+                "{asked}: the message is signed (suite 0x{:04x}); it was not decrypted",
+                header.suite.id()
+            ),
+        })
+    }
+
     pub fn usage(msg: impl Into<String>) -> Self {
         CliError::Usage(msg.into())
     }

@@ -41,26 +41,13 @@ pub fn encrypt(
 
 /// Decrypts one message from `input`, writing each frame's plaintext to `sink` once its tag
 /// verified (the final frame only after the signature and the end of input were checked).
+/// `check` runs on the parsed header before any key is unwrapped: the caller's own refusals
+/// (`--decrypt-unsigned`, required context keys, a test's `streaming-unsigned-only`).
 ///
 /// # Errors
-/// The library's error (wrong key, tampering, truncation, trailing data, ...) or an I/O error.
-/// Plaintext already passed to `sink` is then to be discarded.
+/// The library's error (wrong key, tampering, truncation, trailing data, ...), an I/O error, or
+/// `check`'s error. Plaintext already passed to `sink` is then to be discarded.
 pub fn decrypt(
-    keyring: &dyn Keyring,
-    options: DecryptOptions,
-    input: &mut Input,
-    sink: &mut dyn Sink,
-    chunk: usize,
-) -> CliResult<MessageHeader> {
-    decrypt_checked(keyring, options, input, sink, chunk, &|_| Ok(()))
-}
-
-/// As [`decrypt`], with `check` run on the parsed header before any key is unwrapped: the
-/// caller's own refusals (`--decrypt-unsigned`, required context keys).
-///
-/// # Errors
-/// As [`decrypt`], and `check`'s error.
-pub fn decrypt_checked(
     keyring: &dyn Keyring,
     options: DecryptOptions,
     input: &mut Input,

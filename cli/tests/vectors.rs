@@ -343,7 +343,8 @@ fn v5_required_context_keys_and_streaming_unsigned_only_are_enforced() {
     std::fs::copy(sample.join("plaintexts/small"), s.path("plaintexts/small")).unwrap();
     let mut tests = serde_json::Map::new();
     // Each: (new id, sample id, edit of its scenario).
-    let cases: [(&str, &str, &dyn Fn(&mut Value)); 5] = [
+    type Edit<'a> = &'a dyn Fn(&mut Value);
+    let cases: [(&str, &str, Edit); 5] = [
         // 0578 (signed), raw AES: refused under streaming-unsigned-only.
         ("signed-refused", "6ef11baf", &|sc| {
             sc["type"] = json!("negative-esdk");
