@@ -7,8 +7,6 @@
 // The caller fields are what the request claims: the service does not verify SigV4 signatures, so
 // `claimedAccessKeyId` is whatever access key id the Authorization header names.
 
-import { CONTEXT_MAX_BYTES } from './schema.js';
-
 /**
  * @typedef {object} AuditEntry
  * @property {string} time ISO 8601 time from the service's clock
@@ -59,29 +57,6 @@ export function loggedParameters(params) {
     if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') out[name] = value;
   }
   return Object.keys(out).length > 0 ? out : undefined;
-}
-
-/**
- * A copy of an encryption context for the log, if it is one the service accepts: a map of
- * well-formed strings whose UTF-8 keys and values hold at most `CONTEXT_MAX_BYTES` together.
- * A context the service refuses is not logged (it may be megabytes, or two contexts that would
- * print the same).
- * @param {unknown} value
- * @returns {Record<string, string> | undefined}
- */
-export function loggableContext(value) {
-  if (typeof value !== 'object' || value === null || Array.isArray(value) || value instanceof Uint8Array) {
-    return undefined;
-  }
-  const entries = Object.entries(value);
-  const encoder = new TextEncoder();
-  let size = 0;
-  for (const [k, v] of entries) {
-    if (typeof v !== 'string' || /\p{Cs}/u.test(k) || /\p{Cs}/u.test(v)) return undefined;
-    size += encoder.encode(k).length + encoder.encode(v).length;
-    if (size > CONTEXT_MAX_BYTES) return undefined;
-  }
-  return Object.fromEntries(entries);
 }
 
 /**

@@ -213,6 +213,26 @@ function wellFormed(member, text) {
   return text;
 }
 const LONE_SURROGATE = /\p{Cs}/u;
+const utf8 = new TextEncoder();
+
+/**
+ * A copy of `value` if the service accepts it as an encryption context (the checks of
+ * `parseRequest`: a map of well-formed strings within CONTEXT_MAX_BYTES), else undefined. The
+ * audit log records only such contexts: a refused one may be megabytes, or two that print alike.
+ * @param {unknown} value
+ * @returns {Record<string, string> | undefined}
+ */
+export function acceptedContext(value) {
+  /** @type {string[]} */
+  const violations = [];
+  try {
+    const map = convert('encryptionContext', F.context, value);
+    check('encryptionContext', F.context, map, violations);
+    return violations.length === 0 ? map : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 /** @param {unknown} value @returns {value is Record<string, unknown>} */
 const isPlainObject = (value) =>
@@ -313,9 +333,8 @@ function check(member, spec, value, out) {
       break;
     case 'map':
       if (spec.maxBytes !== undefined) {
-        const encoder = new TextEncoder();
         let size = 0;
-        for (const [k, v] of Object.entries(value)) size += encoder.encode(k).length + encoder.encode(v).length;
+        for (const [k, v] of Object.entries(value)) size += utf8.encode(k).length + utf8.encode(v).length;
         if (size > spec.maxBytes) fail('', `have keys and values of at most ${spec.maxBytes} UTF-8 bytes together, not ${size}`);
       }
       break;

@@ -3,7 +3,7 @@
 // returns KMS JSON (blobs as base64), throws KMS-named errors and records every call in an
 // audit log. For development and tests only: see docs/demo-kms.md.
 
-import { loggedParameters, queryEntries, loggableContext, toJsonLines } from './audit.js';
+import { loggedParameters, queryEntries, toJsonLines } from './audit.js';
 import { KmsError, toKmsError } from './errors.js';
 import { DAY_MS, KeyDirectory, currentMaterial, rotate } from './keys.js';
 import { MemoryKeyStore } from './memory-store.js';
@@ -11,7 +11,7 @@ import * as aliasOps from './ops-aliases.js';
 import * as cryptoOps from './ops-crypto.js';
 import * as keyOps from './ops-keys.js';
 import * as rotationOps from './ops-rotation.js';
-import { SCHEMAS, parseRequest } from './schema.js';
+import { SCHEMAS, acceptedContext, parseRequest } from './schema.js';
 
 /**
  * What an operation works with: the keys, and the time of the request (ms, from the clock).
@@ -314,10 +314,10 @@ function initialTrail(operation, input) {
   const aliasName = schema.AliasName ? text('AliasName', 256) : undefined;
   if (aliasName !== undefined) trail.aliasName = aliasName;
   const contextMember = operation === 'ReEncrypt' ? 'DestinationEncryptionContext' : 'EncryptionContext';
-  const context = schema[contextMember] ? loggableContext(fields[contextMember]) : undefined;
+  const context = schema[contextMember] ? acceptedContext(fields[contextMember]) : undefined;
   if (context !== undefined) trail.encryptionContext = context;
   if (operation === 'ReEncrypt') {
-    const source = loggableContext(fields.SourceEncryptionContext);
+    const source = acceptedContext(fields.SourceEncryptionContext);
     if (source !== undefined) trail.sourceEncryptionContext = source;
   }
   return trail;
