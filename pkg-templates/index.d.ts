@@ -88,7 +88,11 @@ export type CommitmentPolicyName = (typeof CommitmentPolicy)[keyof typeof Commit
  *   transport that failed).
  * - `KMS_BAD_RESPONSE`: the key service answered something that is not a valid KMS answer (not
  *   JSON, a missing field, a key of the wrong length, a key id that is not a key ARN).
- * - `INVALID_STATE`: a streaming handle was used out of order.
+ * - `INVALID_STATE`: a streaming handle was used out of order, or an object (keyring, stream) was
+ *   used after an `INTERNAL_ERROR` re-instantiated the module it was created in.
+ * - `INTERNAL_ERROR`: the WebAssembly module trapped, a bug in envseal (please report it). The
+ *   module is re-instantiated at once, so later calls work; keyrings and streams created before
+ *   must be created again.
  * - `SIGNED_MESSAGE_REFUSED`: `decryptStream` with `rejectSigned: true` met a signed message.
  */
 export type ErrorCode =
@@ -113,6 +117,7 @@ export type ErrorCode =
   | 'KMS_UNAVAILABLE'
   | 'KMS_BAD_RESPONSE'
   | 'INVALID_STATE'
+  | 'INTERNAL_ERROR'
   | 'SIGNED_MESSAGE_REFUSED';
 
 /** What envseal throws (or rejects with): a standard `Error` (or `TypeError`/`RangeError`) with a `code`. */

@@ -13,7 +13,8 @@ import {
   generateDataKeyWithJsKeyring,
   isWasmKeyring,
 } from './keyring-protocol.js';
-import * as wasm from './wasm/envseal.js';
+// The WebAssembly core, every call guarded against a trap (runtime.js).
+import { core as wasm } from './runtime.js';
 
 /** Algorithm suite ids envseal encrypts with (it decrypts every ESDK suite). */
 export const AlgorithmSuite = Object.freeze({

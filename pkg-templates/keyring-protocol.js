@@ -14,7 +14,8 @@
 // ENCRYPTION_CONTEXT_MISMATCH through a KeyringOutcome.
 
 import { codedError } from './runtime.js';
-import * as wasm from './wasm/envseal.js';
+// The WebAssembly core, every call guarded against a trap (runtime.js).
+import { core as wasm } from './runtime.js';
 
 /** The header is pushed into the core in pieces of this size while it is being read. */
 const HEADER_PIECE = 16 * 1024;

@@ -9,7 +9,8 @@
 
 import { codedError, requireInit } from './runtime.js';
 import { describe, noMatchingKey, readOptions, typeError } from './keyring-protocol.js';
-import * as wasm from './wasm/envseal.js';
+// The WebAssembly core, every call guarded against a trap (runtime.js).
+import { core as wasm } from './runtime.js';
 
 /** How long the default transport waits for one KMS answer, unless `timeoutMs` says otherwise. */
 export const KMS_DEFAULT_TIMEOUT_MS = 10_000;

@@ -17,7 +17,8 @@ import {
   typeError,
   describe,
 } from './keyring-protocol.js';
-import * as wasm from './wasm/envseal.js';
+// The WebAssembly core, every call guarded against a trap (runtime.js).
+import { core as wasm } from './runtime.js';
 
 /** A keyring of keyrings: the generator makes the data key, and every member can decrypt. */
 export class MultiKeyring {

@@ -1,7 +1,7 @@
 // The WebAssembly module, its loader (`init`), and what every part of the package shares: the
-// "used before init" check and errors with a stable `code`.
+// guarded core (`core`), the "used before init" check and errors with a stable `code`.
 
-import initWasm from './wasm/envseal.js';
+import initWasm, * as glue from './wasm/envseal.js';
 
 let ready = false;
 /** @type {Promise<void> | undefined} */
@@ -51,6 +51,97 @@ export function requireInit(api) {
     );
   }
 }
+
+// ---- the guarded core -------------------------------------------------------------------------
+// A trap inside the WebAssembly module (a bug: inputs are checked before they cross) leaves its
+// instance in an unknown state. Every call into the module goes through `core`, which turns a
+// trap into a coded INTERNAL_ERROR and re-instantiates the module from the compiled code it
+// already has (the glue is built with wasm-bindgen's --experimental-reset-state-function), so the
+// calls that follow work. Objects of the trapped instance (keyrings, materials, stream state) are
+// stale: using one is INVALID_STATE, and freeing one touches nothing.
+
+/** How many times the module was re-instantiated; the glue's instance id follows it. */
+let generation = 0;
+
+/** Whether `object` belongs to an instance that was replaced. */
+function isStale(object) {
+  return typeof object?.__wbg_inst === 'number' && object.__wbg_inst !== generation;
+}
+
+/** What a failed call into the module becomes: a trap is an INTERNAL_ERROR, after which the
+ * module is re-instantiated; anything else (the core's coded errors) passes through. */
+function afterFailure(error) {
+  if (!(error instanceof WebAssembly.RuntimeError)) return error;
+  let recovered = 'it was re-instantiated: keyrings and streams created before this call must be created again';
+  try {
+    glue.__wbg_reset_state();
+    generation += 1;
+  } catch (reset) {
+    recovered = `re-instantiating it failed too (${reset?.message ?? reset})`;
+  }
+  return codedError(
+    'INTERNAL_ERROR',
+    `envseal's WebAssembly module trapped (${error.message}), a bug in envseal: please report it; ${recovered}`,
+  );
+}
+
+function staleError(className) {
+  return codedError(
+    'INVALID_STATE',
+    `this ${className} was created before envseal re-instantiated its WebAssembly module after an ` +
+      'INTERNAL_ERROR: create it again',
+  );
+}
+
+function guard(call) {
+  try {
+    return call();
+  } catch (error) {
+    throw afterFailure(error);
+  }
+}
+
+/** `glue`'s exports with every function, constructor, method and accessor guarded. Methods are
+ * patched on the glue's own prototypes, so objects the glue creates itself are guarded too. */
+function guardGlue(exports) {
+  const out = {};
+  for (const [name, value] of Object.entries(exports)) {
+    if (typeof value !== 'function' || name === 'default' || name === 'initSync' || name.startsWith('__wbg')) continue;
+    if (/^[A-Z]/.test(name)) {
+      guardPrototype(value.prototype, name);
+      out[name] = new Proxy(value, { construct: (target, args, newTarget) => guard(() => Reflect.construct(target, args, newTarget)) });
+    } else {
+      out[name] = (...args) => guard(() => value(...args));
+    }
+  }
+  return Object.freeze(out);
+}
+
+function guardPrototype(prototype, className) {
+  for (const key of Reflect.ownKeys(prototype)) {
+    if (key === 'constructor' || (typeof key === 'string' && key.startsWith('__'))) continue;
+    const descriptor = Object.getOwnPropertyDescriptor(prototype, key);
+    const frees = key === 'free' || key === Symbol.dispose;
+    for (const slot of ['value', 'get', 'set']) {
+      const original = descriptor[slot];
+      if (typeof original !== 'function') continue;
+      descriptor[slot] = function (...args) {
+        if (isStale(this)) {
+          // The glue's free() would release this pointer in the new instance: forget it instead.
+          if (frees) return void this.__destroy_into_raw();
+          throw staleError(className);
+        }
+        return guard(() => original.apply(this, args));
+      };
+    }
+    Object.defineProperty(prototype, key, descriptor);
+  }
+}
+
+/** The WebAssembly core, guarded: what the rest of the package calls. */
+export const core = guardGlue(glue);
+
+// ---- errors -----------------------------------------------------------------------------------
 
 /** An error with a stable `code`, like the ones the WebAssembly side throws. */
 export function codedError(code, message, ErrorClass = Error) {

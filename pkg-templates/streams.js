@@ -19,7 +19,8 @@ import {
   unwrapWithJsKeyring,
 } from './keyring-protocol.js';
 import { subtleCrypto, WebCryptoOpener, WebCryptoSealer } from './engine-webcrypto.js';
-import * as wasm from './wasm/envseal.js';
+// The WebAssembly core, every call guarded against a trap (runtime.js).
+import { core as wasm } from './runtime.js';
 
 /**
  * Default frame length of `encryptStream` (bytes of plaintext per frame). Measured, see

@@ -34,9 +34,14 @@ rm -rf "$out"
 mkdir -p "$out/wasm"
 # --omit-default-module-path: index.js alone says where the .wasm is (one URL for bundlers to find).
 # --no-typescript: the public types are the hand-written index.d.ts.
-wasm-bindgen --target web --omit-default-module-path --no-typescript \
+# --experimental-reset-state-function: __wbg_reset_state(), and objects that know their instance,
+# so runtime.js can re-instantiate the module after a trap.
+wasm-bindgen --target web --omit-default-module-path --no-typescript --experimental-reset-state-function \
   --out-dir "$out/wasm" --out-name envseal \
   "$target_dir/wasm32-unknown-unknown/release/envseal.wasm"
+
+grep -q '__wbg_reset_state' "$out/wasm/envseal.js" && grep -q '__wbg_inst' "$out/wasm/envseal.js" ||
+  die "the glue has no __wbg_reset_state/__wbg_inst: runtime.js's recovery depends on them"
 
 cp pkg-templates/package.json pkg-templates/*.js pkg-templates/index.d.ts pkg-templates/README.md "$out/"
 cp -r pkg-templates/demo-kms "$out/demo-kms"

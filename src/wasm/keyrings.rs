@@ -53,9 +53,12 @@ pub fn keyring_from_js(value: &JsValue, label: &str) -> JsResult<Arc<dyn Keyring
     let method = Reflect::get(value, &JsValue::from_str(HANDLE_METHOD)).map_err(|_| not_a_keyring())?;
     let method = method.dyn_into::<Function>().map_err(|_| not_a_keyring())?;
     // Fails when the keyring's memory was released with `free()`.
-    let handle = method
-        .call0(value)
-        .map_err(|_| type_error(&format!("{label} is a keyring that was already freed (free() was called)")))?;
+    let handle = method.call0(value).map_err(|_| {
+        type_error(&format!(
+            "{label} is a keyring that was freed (free() was called), or was created before envseal \
+             re-instantiated its WebAssembly module after an INTERNAL_ERROR"
+        ))
+    })?;
     let handle = KeyringHandle::try_from_js_value(handle).map_err(|_| not_a_keyring())?;
     Ok(handle.inner)
 }
