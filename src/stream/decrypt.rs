@@ -746,3 +746,52 @@ pub fn unwrap_data_key(
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::keyring::RawAesKeyring;
+    use crate::EncryptOptions;
+
+    /// A decryptor of a 3-frame message (100-byte frames) at its first frame, with the frames.
+    fn body_of_three_frames(frame_ivs: FrameIvs) -> (BodyDecryptor, Vec<u8>) {
+        let keyring = RawAesKeyring::new("ns", "name", &DataKey::new(vec![7; 32])).unwrap();
+        let options = EncryptOptions { frame_length: 100, ..EncryptOptions::default() };
+        let (message, _) = crate::encrypt(&keyring, &[5; 250], &options).unwrap();
+        let mut dec = MessageDecryptor::new(DecryptOptions { frame_ivs, ..DecryptOptions::default() });
+        assert!(matches!(dec.push(&message, &mut Vec::new()).unwrap(), DecryptState::NeedDataKey));
+        dec.unwrap_with(&keyring).unwrap();
+        dec.into_body().unwrap()
+    }
+
+    /// `n` IVs no frame of the message has (the message's are sequence numbers, high bytes zero).
+    fn fill_with_foreign_ivs(body: &mut BodyDecryptor, n: usize) {
+        body.seen_ivs.extend((0..n as u64).map(|i| {
+            let mut iv = [0xA5; IV_LEN];
+            iv[4..].copy_from_slice(&i.to_be_bytes());
+            iv
+        }));
+    }
+
+    #[test]
+    fn unique_ivs_are_remembered_for_at_most_max_frames() {
+        // One place left: the first frame is opened (and released), the second is refused.
+        let (mut body, rest) = body_of_three_frames(FrameIvs::Unique);
+        fill_with_foreign_ivs(&mut body, MAX_REMEMBERED_IVS - 1);
+        let (first, later) = rest.split_at(4 + IV_LEN + 100 + TAG_LEN);
+        let mut out = Vec::new();
+        body.push(first, &mut out).unwrap();
+        assert_eq!(out, [5; 100]);
+        assert_eq!(body.seen_ivs.len(), MAX_REMEMBERED_IVS);
+        let error = body.push(later, &mut out).unwrap_err();
+        assert_eq!(error.code(), "LIMIT_EXCEEDED", "{error}");
+        assert_eq!(out, [5; 100], "nothing of the refused frame was released");
+
+        // The sequential check remembers nothing, so it has no such limit.
+        let (mut body, rest) = body_of_three_frames(FrameIvs::Sequential);
+        let mut out = Vec::new();
+        body.push(&rest, &mut out).unwrap();
+        assert_eq!(body.finish(&mut out).map(|_| out.len()).unwrap(), 250);
+        assert!(body_of_three_frames(FrameIvs::Sequential).0.seen_ivs.is_empty());
+    }
+}
