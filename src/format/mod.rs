@@ -6,13 +6,15 @@
 //! Every reader caps untrusted counts and lengths before allocating, reports "need N more bytes"
 //! instead of failing on short input, and rejects what the spec forbids.
 
-pub mod body;
 pub(crate) mod codec;
 pub mod context;
 pub mod edk;
+pub mod footer;
+pub mod frame;
 pub mod header;
 
 pub use codec::Need;
 pub use context::EncryptionContext;
 pub use edk::EncryptedDataKey;
+pub use frame::{FrameHeader, NonFramedHeader};
 pub use header::{ContentType, HeaderAuth, MessageHeader, MessageVersion};

@@ -8,8 +8,9 @@ use crate::crypto::random_bytes;
 use crate::crypto::secret::DataKey;
 use crate::crypto::signature::{MessageHasher, Signer};
 use crate::error::{Error, Result};
-use crate::format::body::{body_aad, frame_iv, BodyKind, FINAL_FRAME_MARKER};
 use crate::format::codec::{tail, tail_mut};
+use crate::format::footer;
+use crate::format::frame::{body_aad, frame_iv, BodyKind, FrameHeader, FINAL_FRAME_MARKER};
 use crate::format::header::{ContentType, HeaderAuth, MessageHeader, MessageVersion, MAX_FRAME_LEN};
 use crate::format::EncryptionContext;
 use crate::materials::EncryptionMaterials;
@@ -270,14 +271,7 @@ impl MessageEncryptor {
         // len <= frame length <= 2^31 - 1
         let len = len as u32;
         let mut prefix = Vec::with_capacity(24);
-        if is_final {
-            prefix.extend_from_slice(&FINAL_FRAME_MARKER.to_be_bytes());
-        }
-        prefix.extend_from_slice(&seq.to_be_bytes());
-        prefix.extend_from_slice(&iv);
-        if is_final {
-            prefix.extend_from_slice(&len.to_be_bytes());
-        }
+        FrameHeader { seq, is_final, iv, len }.write(&mut prefix);
         let aad = body_aad(&self.header.message_id, kind, seq, u64::from(len));
         self.seq = seq.wrapping_add(1);
         self.final_written = is_final;
@@ -312,11 +306,9 @@ impl MessageEncryptor {
         }
         let Some((signer, hasher)) = self.signing.take() else { return Ok(Vec::new()) };
         let sig = signer.sign(hasher)?;
-        let mut footer = Vec::with_capacity(2 + sig.len());
-        // DER ECDSA signatures are at most 105 bytes.
-        footer.extend_from_slice(&(sig.len() as u16).to_be_bytes());
-        footer.extend_from_slice(&sig);
-        Ok(footer)
+        let mut out = Vec::with_capacity(2 + sig.len());
+        footer::write(&sig, &mut out)?;
+        Ok(out)
     }
 
     fn write_header(&mut self, out: &mut Vec<u8>) {

@@ -1,0 +1,224 @@
+//! The driver: [`MessageDecryptor`] runs the three steps of decryption over input pushed in
+//! pieces of any size.
+
+use super::{full_context, BodyDecryptor, DecryptOptions, VerifiedHeader};
+use crate::crypto::secret::DataKey;
+use crate::error::{Error, Result};
+use crate::format::codec::tail;
+use crate::format::context::EncryptionContext;
+use crate::format::header::{HeaderParser, MessageHeader, UnverifiedHeader};
+use crate::keyring::Keyring;
+use crate::materials::DecryptionMaterials;
+
+/// Where a [`MessageDecryptor`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DecryptState {
+    /// Reading the header.
+    Header,
+    /// The header is read; give a data key ([`MessageDecryptor::provide_data_key`] or
+    /// [`MessageDecryptor::unwrap_with`]). Input pushed meanwhile is buffered.
+    NeedDataKey,
+    /// Decrypting frames.
+    Body,
+    /// The whole message was read and verified; call `finish`.
+    Complete,
+}
+
+enum Phase {
+    Header(HeaderParser),
+    NeedKey { header: UnverifiedHeader, full_context: EncryptionContext, required: EncryptionContext },
+    Body(Box<BodyDecryptor>),
+    Failed,
+}
+
+/// Decrypts one message pushed in pieces of any size.
+pub struct MessageDecryptor {
+    phase: Phase,
+    options: DecryptOptions,
+    /// Input received while waiting for the data key.
+    waiting: Vec<u8>,
+}
+
+impl MessageDecryptor {
+    pub fn new(options: DecryptOptions) -> Self {
+        MessageDecryptor {
+            phase: Phase::Header(HeaderParser::new(options.header_limits())),
+            options,
+            waiting: Vec::new(),
+        }
+    }
+
+    /// Feeds ciphertext; appends plaintext of frames that verified to `out`.
+    ///
+    /// # Errors
+    /// Any header, policy or body error. After an error every further call fails with
+    /// [`Error::InvalidState`].
+    pub fn push(&mut self, input: &[u8], out: &mut Vec<u8>) -> Result<DecryptState> {
+        let r = self.push_inner(input, out);
+        if r.is_err() {
+            self.phase = Phase::Failed;
+        }
+        r
+    }
+
+    fn push_inner(&mut self, input: &[u8], out: &mut Vec<u8>) -> Result<DecryptState> {
+        match &mut self.phase {
+            Phase::Header(parser) => {
+                let (used, done) = parser.push(input)?;
+                if let Some(header) = done {
+                    self.options.commitment_policy.check_decrypt(header.header.suite)?;
+                    let (full_context, required) = full_context(&header.header, &self.options.encryption_context)?;
+                    self.waiting.extend_from_slice(tail(input, used));
+                    self.phase = Phase::NeedKey { header, full_context, required };
+                    return Ok(DecryptState::NeedDataKey);
+                }
+                Ok(DecryptState::Header)
+            }
+            Phase::NeedKey { .. } => {
+                self.waiting.extend_from_slice(input);
+                Ok(DecryptState::NeedDataKey)
+            }
+            Phase::Body(body) => {
+                if !self.waiting.is_empty() {
+                    let waiting = core::mem::take(&mut self.waiting);
+                    body.push(&waiting, out)?;
+                }
+                body.push(input, out)?;
+                Ok(if body.is_done() { DecryptState::Complete } else { DecryptState::Body })
+            }
+            Phase::Failed => Err(Error::InvalidState("an earlier error ended this decryption")),
+        }
+    }
+
+    /// The header, once read (unverified until a data key was provided).
+    pub fn header(&self) -> Option<&MessageHeader> {
+        match &self.phase {
+            Phase::NeedKey { header, .. } => Some(&header.header),
+            Phase::Body(b) => Some(b.header()),
+            _ => None,
+        }
+    }
+
+    /// The context a keyring must bind while unwrapping (header pairs plus required pairs).
+    pub fn keyring_context(&self) -> Option<&EncryptionContext> {
+        match &self.phase {
+            Phase::NeedKey { full_context, .. } => Some(full_context),
+            _ => None,
+        }
+    }
+
+    /// Supplies the data key unwrapped at the edge; verifies commitment and header tag.
+    /// Input that arrived while the key was awaited is decrypted by the next `push` (an empty
+    /// push will do) or by `finish`.
+    ///
+    /// # Errors
+    /// [`Error::InvalidState`] if no key is awaited; verification errors as [`VerifiedHeader::verify`].
+    pub fn provide_data_key(&mut self, data_key: DataKey) -> Result<()> {
+        let phase = core::mem::replace(&mut self.phase, Phase::Failed);
+        let Phase::NeedKey { header, required, .. } = phase else {
+            self.phase = phase;
+            return Err(Error::InvalidState("no data key is awaited"));
+        };
+        let verified = VerifiedHeader::verify(header, &data_key, &required)?;
+        self.phase = Phase::Body(Box::new(BodyDecryptor::new(verified, &self.options)));
+        Ok(())
+    }
+
+    /// Unwraps the data key with `keyring` and verifies the header (buffered input: as
+    /// [`Self::provide_data_key`]).
+    ///
+    /// # Errors
+    /// [`Error::NoMatchingKey`] when the keyring has no key for the message; as `provide_data_key`.
+    pub fn unwrap_with(&mut self, keyring: &dyn Keyring) -> Result<()> {
+        let key = match &self.phase {
+            Phase::NeedKey { header, full_context, required } => {
+                unwrap_data_key(keyring, &header.header, full_context, required)
+            }
+            _ => Err(Error::InvalidState("no data key is awaited")),
+        };
+        match key {
+            Ok(k) => self.provide_data_key(k),
+            Err(e @ Error::InvalidState(_)) => Err(e),
+            Err(e) => {
+                self.phase = Phase::Failed;
+                Err(e)
+            }
+        }
+    }
+
+    /// Hands over the body decryptor (after the data key was provided) and the input received
+    /// beyond the header so far, for an external AES-GCM engine to drive frame by frame
+    /// ([`BodyDecryptor::begin_frame`]).
+    ///
+    /// # Errors
+    /// [`Error::InvalidState`] before the header verified or after an error.
+    pub fn into_body(self) -> Result<(BodyDecryptor, Vec<u8>)> {
+        match self.phase {
+            Phase::Body(body) if body.untouched() => Ok((*body, self.waiting)),
+            Phase::Body(_) => Err(Error::InvalidState("into_body after body bytes were pushed")),
+            _ => Err(Error::InvalidState("into_body before the data key was provided")),
+        }
+    }
+
+    /// Ends the message: checks it is complete with nothing after it and releases the last
+    /// frame's plaintext into `out`. Returns the verified header.
+    ///
+    /// # Errors
+    /// [`Error::Truncated`] if the input ended early; any error a pending unit raises.
+    pub fn finish(mut self, out: &mut Vec<u8>) -> Result<MessageHeader> {
+        match self.phase {
+            Phase::Body(mut body) => {
+                if !self.waiting.is_empty() {
+                    let waiting = core::mem::take(&mut self.waiting);
+                    body.push(&waiting, out)?;
+                }
+                body.finish(out)
+            }
+            Phase::Header(p) => {
+                Err(Error::Truncated(format!("the input ended inside the header after {} bytes", p.buffered())))
+            }
+            Phase::NeedKey { .. } => Err(Error::InvalidState("finish called before a data key was provided")),
+            Phase::Failed => Err(Error::InvalidState("an earlier error ended this decryption")),
+        }
+    }
+}
+
+/// Asks `keyring` for the data key of `header`, with a helpful error when none is found.
+///
+/// # Errors
+/// [`Error::NoMatchingKey`] naming the message's providers when the keyring has none of them.
+pub fn unwrap_data_key(
+    keyring: &dyn Keyring,
+    header: &MessageHeader,
+    full_context: &EncryptionContext,
+    required: &EncryptionContext,
+) -> Result<DataKey> {
+    let materials = DecryptionMaterials { suite: header.suite, encryption_context: full_context };
+    match keyring.on_decrypt(&materials, &header.encrypted_data_keys) {
+        Ok(Some(k)) => Ok(k),
+        Err(Error::NoMatchingKey(reason)) if !required.is_empty() => Err(Error::EncryptionContextMismatch(format!(
+            "the message does not store the keys {:?}, so they were used as required pairs, and no data key \
+             unwrapped with them: the message was written without them or with other values ({reason})",
+            required.keys().collect::<Vec<_>>()
+        ))),
+        Err(e) => Err(e),
+        Ok(None) => {
+            let providers: Vec<String> = header
+                .encrypted_data_keys
+                .iter()
+                .map(|e| {
+                    // Provider info is often a UTF-8 name followed by binary (raw AES): show the name.
+                    let info = String::from_utf8_lossy(&e.provider_info);
+                    let name: String = info.chars().take_while(|c| !c.is_control() && *c != '\u{FFFD}').collect();
+                    format!("{:?}/{:?}", e.provider_id, name)
+                })
+                .collect();
+            Err(Error::NoMatchingKey(format!(
+                "{} is not among the message's {} encrypted data key(s): {}",
+                keyring.describe(),
+                providers.len(),
+                providers.join(", ")
+            )))
+        }
+    }
+}
