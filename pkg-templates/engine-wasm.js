@@ -55,10 +55,7 @@ export class WasmOpener {
     this.#piece = pieceLength(frameLength);
   }
 
-  async start() {
-    // Body bytes that arrived with the header are buffered in the core: an empty push reads them.
-    this.#emitNonEmpty(this.#dec.push(new Uint8Array(0)));
-  }
+  async start() {}
 
   async write(chunk) {
     for (let offset = 0; offset < chunk.length; offset += this.#piece) {

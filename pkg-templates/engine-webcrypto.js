@@ -9,7 +9,7 @@
 // works on the calling thread, and being in flight only overlaps the calls with stream I/O.
 
 import { ByteQueue } from './byte-queue.js';
-import { codedError } from './runtime.js';
+import { core } from './runtime.js';
 import { InOrder } from './in-order.js';
 
 /** `crypto.subtle`, or undefined where this context has none (insecure origins, old runtimes). */
@@ -18,15 +18,6 @@ export function subtleCrypto() {
 }
 
 const TAG_BITS = 128;
-
-/** The error of a frame whose tag did not verify: the core's `DECRYPT_FAILED`, same words. */
-function decryptFailed() {
-  return codedError(
-    'DECRYPT_FAILED',
-    'decryption failed: an authentication tag did not verify (wrong key, wrong encryption context, ' +
-      'or the ciphertext was modified)',
-  );
-}
 
 /** Imports the handle's content key as a non-extractable AES-GCM key, and wipes the copy. */
 async function importContentKey(handle, usage) {
@@ -147,7 +138,9 @@ export class WebCryptoSealer {
   }
 }
 
-/** Decrypts the body of a message with a `MessageDecryptor` handle after `intoBody()`. */
+/** Decrypts the body of a message with a `MessageDecryptor` handle after `intoBody()`. The core
+ * says what comes next (`next`: need more bytes, open this frame, the footer verified, done) and
+ * whether the input ended early (`finish`); this only gathers bytes and runs AES-GCM. */
 export class WebCryptoOpener {
   #dec;
   #emit;
@@ -156,14 +149,10 @@ export class WebCryptoOpener {
   #key;
   #signing;
   #queue = new ByteQueue();
-  /** 'frames' | 'footer' | 'done' */
-  #stage = 'frames';
-  /** The frame whose prefix was read and whose sealed bytes are awaited. */
-  #frame = null;
-  /** How many bytes to show the core when it reads a prefix or the footer. */
+  /** How many bytes to show the core: enough for any frame prefix, more when it asks. */
   #peek = 32;
-  /** Where a frame's sealed bytes are gathered when they straddle chunks (allocated on demand,
-   * at the size of the first frame that needs it: the frame length, or less for a lone final frame). */
+  /** Where a frame's bytes are gathered when they straddle chunks (allocated on demand, at the
+   * size of the first frame that needs it: the frame length, or less for a lone final frame). */
   #gather;
   /** @type {Uint8Array | null} The final frame's plaintext, held until the message verified. */
   #held = null;
@@ -179,29 +168,36 @@ export class WebCryptoOpener {
     this.#signing = dec.signed === true;
   }
 
-  /** Takes over the body from the handle (the bytes read past the header come back) and
-   * imports the content key. */
+  /** Takes over the body from the handle and imports the content key. */
   async start() {
-    this.#queue.push(this.#dec.intoBody());
+    this.#dec.intoBody(); // the header was read with readHeader: no body bytes come back
     this.#key = await importContentKey(this.#dec, 'decrypt');
-    await this.#advance();
   }
 
   async write(chunk) {
     this.#queue.push(chunk);
-    await this.#advance();
+    for (;;) {
+      this.#throwIfFailed();
+      const step = this.#dec.next(this.#queue.peek(Math.min(this.#peek, this.#queue.length)), this.#queue.length);
+      if (step.need !== undefined) {
+        if (step.need > this.#queue.length) return; // wait for more input
+        this.#peek = Math.max(this.#peek, step.need);
+      } else if (step.footer !== undefined) {
+        this.#queue.skip(step.footer);
+      } else if (step.done) {
+        return;
+      } else {
+        await this.#open(step);
+      }
+    }
   }
 
-  /** The input ended: checks the message is complete, waits for every frame, then releases the
-   * final frame. */
+  /** The input ended: the core checks the message is complete; once every frame opened, the
+   * final frame is released. */
   async end() {
-    if (this.#frame || (this.#stage === 'frames' && this.#queue.length > 0)) {
-      const where = this.#frame ? `inside frame ${this.#frame.seq}` : 'inside a frame header';
-      throw codedError('TRUNCATED', `truncated message: the input ended ${where}`);
-    }
     await this.#order.drained();
     this.#throwIfFailed();
-    this.#dec.finish(); // TRUNCATED unless every frame (and the signature) was read
+    this.#dec.finish(this.#queue.length); // TRUNCATED unless every frame (and the signature) was read
     if (this.#held) this.#emit(this.#held);
     this.#held = null;
   }
@@ -215,68 +211,16 @@ export class WebCryptoOpener {
     this.#key = undefined;
   }
 
-  async #advance() {
-    for (;;) {
-      this.#throwIfFailed();
-      if (this.#stage === 'frames') {
-        if (!this.#frame && !this.#readPrefix()) return;
-        const frame = this.#frame;
-        if (this.#queue.length < frame.sealedLen) return;
-        await this.#order.slot();
-        this.#throwIfFailed();
-        // The queue's views are valid until it changes: used (and copied by WebCrypto) at once.
-        if (!(this.#gather?.length >= frame.sealedLen)) this.#gather = new Uint8Array(frame.sealedLen);
-        const sealed = this.#queue.take(frame.sealedLen, this.#gather);
-        if (this.#signing) this.#dec.absorb(sealed);
-        this.#frame = null;
-        if (frame.isFinal) this.#stage = this.#dec.expectsFooter ? 'footer' : 'done';
-        this.#open(frame, sealed);
-      } else if (this.#stage === 'footer') {
-        const read = this.#readCore((bytes) => this.#dec.readFooter(bytes));
-        if (!read) return;
-        this.#queue.skip(read.used);
-        this.#stage = 'done';
-      } else {
-        if (this.#queue.length > 0) {
-          throw codedError(
-            'TRAILING_DATA',
-            `${this.#queue.length} unexpected bytes follow the end of the message`,
-          );
-        }
-        return;
-      }
-    }
-  }
-
-  /** Reads the next frame's prefix; false if more bytes are needed. */
-  #readPrefix() {
-    const frame = this.#readCore((bytes) => this.#dec.beginFrame(bytes));
-    if (!frame) return false;
-    const prefix = this.#queue.take(frame.prefixLen);
-    if (this.#signing) this.#dec.absorb(prefix);
-    this.#frame = frame;
-    return true;
-  }
-
-  /** Shows the core the first bytes of the queue; returns its answer, or null if it needs more
-   * bytes than the queue holds. */
-  #readCore(read) {
-    for (;;) {
-      if (this.#queue.length === 0) return null;
-      const answer = read(this.#queue.peek(Math.min(this.#peek, this.#queue.length)));
-      if (answer.need === undefined) return answer;
-      if (answer.need > this.#queue.length) {
-        this.#peek = Math.max(this.#peek, answer.need);
-        return null;
-      }
-      this.#peek = answer.need;
-    }
-  }
-
-  /** Starts opening a frame (a slot is free); its plaintext is delivered in order. */
-  #open(frame, sealed) {
+  /** Takes the frame off the queue and starts opening it; its plaintext is delivered in order. */
+  async #open(frame) {
+    await this.#order.slot();
+    this.#throwIfFailed();
+    const total = frame.prefixLen + frame.sealedLen;
+    // The queue's views are valid until it changes: used (and copied by WebCrypto) at once.
+    if (!(this.#gather?.length >= total)) this.#gather = new Uint8Array(total);
+    const sealed = this.#queue.take(total, this.#gather).subarray(frame.prefixLen);
+    if (this.#signing) this.#dec.absorb(sealed);
     const algorithm = { name: 'AES-GCM', iv: frame.iv, additionalData: frame.aad, tagLength: TAG_BITS };
-    // WebCrypto copies `sealed` before returning: the buffers behind it may be reused at once.
     const job = subtleCrypto().decrypt(algorithm, this.#key, sealed);
     this.#order.add(
       job,
@@ -285,7 +229,7 @@ export class WebCryptoOpener {
         if (frame.isFinal) this.#held = bytes;
         else this.#emit(bytes);
       },
-      decryptFailed,
+      () => core.decryptFailedError(),
     );
   }
 

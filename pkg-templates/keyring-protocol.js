@@ -17,8 +17,24 @@ import { codedError } from './runtime.js';
 // The WebAssembly core, every call guarded against a trap (runtime.js).
 import { core as wasm } from './runtime.js';
 
-/** The header is pushed into the core in pieces of this size while it is being read. */
+/** The header is fed to the core in pieces of this size (a large chunk is not copied into
+ * WebAssembly just to read the header at its start). */
 const HEADER_PIECE = 16 * 1024;
+
+/**
+ * Feeds `dec` (state 'header') the header at the start of `bytes`; returns how many bytes it
+ * took: all of them, or those up to the end of the header (the state is then 'need-data-key').
+ */
+export function readHeader(dec, bytes) {
+  let offset = 0;
+  while (offset < bytes.length && dec.state === 'header') {
+    const used = dec.readHeader(bytes.subarray(offset, offset + HEADER_PIECE));
+    // Never: the core takes every byte the header needs. A guard against spinning forever.
+    if (used === 0) throw codedError('INTERNAL_ERROR', 'envseal bug: the header reader took no bytes');
+    offset += used;
+  }
+  return offset;
+}
 
 // ---- telling keyrings apart -----------------------------------------------------------------
 
@@ -187,12 +203,7 @@ export async function decryptWithJsKeyring(keyring, ciphertext, options) {
   const input = bytesOf(ciphertext, 'decrypt: ciphertext');
   const dec = new wasm.MessageDecryptor(options, 'decrypt');
   try {
-    let offset = 0;
-    while (offset < input.length && dec.state === 'header') {
-      const piece = input.subarray(offset, offset + HEADER_PIECE);
-      dec.push(piece);
-      offset += piece.length;
-    }
+    const offset = readHeader(dec, input);
     if (dec.state === 'header') dec.finish(); // TRUNCATED: the input ended inside the header
     await unwrapWithJsKeyring(dec, keyring);
     const body = dec.push(input.subarray(offset));

@@ -14,6 +14,7 @@ import {
   encryptorFromKeyring,
   isJsKeyring,
   newMaterials,
+  readHeader,
   readOptions,
   typeError,
   unwrapWithJsKeyring,
@@ -32,9 +33,6 @@ export const STREAM_FRAME_LENGTH = 256 * 1024;
 
 /** WebCrypto calls in flight at once (see docs/streaming.md). */
 const IN_FLIGHT = 4;
-/** The header is pushed into the core in pieces of this size, so that the bytes it buffers past
- * the header stay small whatever the chunk size. */
-const HEADER_PIECE = 16 * 1024;
 
 /**
  * Test-only hook, never for data you care about: `options[Symbol.for(...)] = { dataKey, messageId }`
@@ -151,12 +149,7 @@ export function decryptStream(keyring, options) {
     start: async () => {},
     write: async (chunk) => {
       if (opener) return opener.write(chunk);
-      let offset = 0;
-      while (offset < chunk.length && dec.state === 'header') {
-        const piece = chunk.subarray(offset, offset + HEADER_PIECE);
-        dec.push(piece);
-        offset += piece.length;
-      }
+      const offset = readHeader(dec, chunk);
       if (dec.state === 'header') return;
       await openBody();
       if (offset < chunk.length) await opener.write(chunk.subarray(offset));

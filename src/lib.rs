@@ -51,8 +51,6 @@ pub use stream::{
 };
 pub use suite::{AlgorithmSuite, CommitmentPolicy};
 
-use stream::{BodyDecryptor, VerifiedHeader};
-
 /// The README's Rust examples, compiled and run as doctests.
 #[doc = include_str!("../README.md")]
 #[cfg(doctest)]
@@ -65,6 +63,34 @@ pub struct ReadmeDoctests;
 pub fn encryption_materials(keyring: &dyn Keyring, options: &EncryptOptions) -> Result<EncryptionMaterials> {
     options.validate()?;
     let mut materials = EncryptionMaterials::new(options.suite, options.encryption_context.clone())?;
+    keyring.on_encrypt(&mut materials)?;
+    Ok(materials)
+}
+
+/// Materials for a data key used outside a message (`generateDataKey` in JavaScript): checked
+/// options, no data key yet.
+///
+/// # Errors
+/// Invalid options; [`Error::InvalidArgument`] for a signing suite: the materials would bind a
+/// per-message signing public key whose private key nobody could ever use.
+pub fn data_key_materials(options: &EncryptOptions) -> Result<EncryptionMaterials> {
+    options.validate()?;
+    if options.suite.is_signing() {
+        return Err(Error::arg(format!(
+            "generateDataKey: suite 0x{:04x} signs messages with a per-message key; use 0x0478, or encrypt()",
+            options.suite.id()
+        )));
+    }
+    EncryptionMaterials::new(options.suite, options.encryption_context.clone())
+}
+
+/// A fresh data key generated and wrapped by `keyring`, outside any message: the materials hold
+/// the key, its encrypted data keys and the context they are bound to.
+///
+/// # Errors
+/// As [`data_key_materials`], or the keyring's error.
+pub fn generate_data_key(keyring: &dyn Keyring, options: &EncryptOptions) -> Result<EncryptionMaterials> {
+    let mut materials = data_key_materials(options)?;
     keyring.on_encrypt(&mut materials)?;
     Ok(materials)
 }
@@ -97,18 +123,14 @@ pub fn encrypt(keyring: &dyn Keyring, plaintext: &[u8], options: &EncryptOptions
 /// See [`Error`]: structural errors, [`Error::DecryptFailed`], [`Error::NoMatchingKey`],
 /// [`Error::Truncated`], [`Error::TrailingData`], ...
 pub fn decrypt(keyring: &dyn Keyring, message: &[u8], options: &DecryptOptions) -> Result<(Vec<u8>, MessageHeader)> {
-    let limits = format::header::HeaderLimits {
-        max_encrypted_data_keys: options.max_encrypted_data_keys,
-        max_frame_length: options.max_frame_length,
-    };
-    let unverified = format::header::parse(message, limits)?;
-    let header_len = unverified.wire_len();
-    options.commitment_policy.check_decrypt(unverified.header.suite)?;
-    let (full, required) = stream::decrypt::full_context(&unverified.header, &options.encryption_context)?;
-    let data_key = stream::decrypt::unwrap_data_key(keyring, &unverified.header, &full, &required)?;
-    let verified = VerifiedHeader::verify(unverified, &data_key, &required)?;
-    drop(data_key);
-    let mut body = BodyDecryptor::new(verified, options);
+    let mut dec = MessageDecryptor::new(options.clone());
+    let header_len = dec.read_header(message)?;
+    if dec.state() == DecryptState::Header {
+        // TRUNCATED: the message ends inside its header.
+        return Err(dec.finish(&mut Vec::new()).err().unwrap_or(Error::InvalidState("the header is incomplete")));
+    }
+    dec.unwrap_with(keyring)?;
+    let (mut body, _) = dec.into_body()?;
     let mut out = Vec::with_capacity(message.len().saturating_sub(header_len));
     body.push(message.get(header_len..).unwrap_or_default(), &mut out)?;
     let header = body.finish(&mut out)?;

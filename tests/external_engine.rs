@@ -9,7 +9,7 @@ use aes_gcm::aead::{Aead, KeyInit, Payload};
 use aes_gcm::{Aes256Gcm, Nonce};
 use common::{context, keyring, plaintext};
 use envseal::format::header::{self, HeaderLimits};
-use envseal::stream::{BodyDecryptor, VerifiedHeader};
+use envseal::stream::{BodyDecryptor, BodyStep, VerifiedHeader};
 use envseal::{
     encrypt, AlgorithmSuite, DataKey, EncryptOptions, EncryptedDataKey, EncryptionMaterials, MessageEncryptor,
 };
@@ -74,7 +74,8 @@ fn external_signed_messages_verify_in_the_core() {
     assert_eq!(h.suite, suite);
 }
 
-/// Decrypts with the frame-level API, opening each frame with `aes-gcm` directly.
+/// Decrypts with the frame-level API, opening each frame with `aes-gcm` directly: the core says
+/// what comes next.
 fn decrypt_external(msg: &[u8], data_key: &DataKey) -> envseal::Result<(Vec<u8>, envseal::MessageHeader)> {
     let unverified = header::parse(msg, HeaderLimits::default())?;
     let mut rest = &msg[unverified.wire_len()..];
@@ -86,34 +87,27 @@ fn decrypt_external(msg: &[u8], data_key: &DataKey) -> envseal::Result<(Vec<u8>,
     let cipher = Aes256Gcm::new_from_slice(body.content_key().as_bytes()).unwrap();
     let (mut out, mut held) = (Vec::new(), Vec::new());
     loop {
-        if body.expects_footer() {
-            let used = body.read_footer(rest)?.map_err(|_| envseal::Error::Truncated("footer".into()))?;
-            rest = &rest[used..];
-            break;
-        }
-        let Ok(frame) = body.begin_frame(rest) else { break };
-        let frame = frame.map_err(|_| envseal::Error::Truncated("frame".into()))?;
-        let total = frame.prefix_len + frame.sealed_len;
-        let sealed = rest.get(frame.prefix_len..total).ok_or(envseal::Error::Truncated("frame".into()))?;
-        let p = &frame.params;
-        let plain = cipher
-            .decrypt(&Nonce::from(p.iv), Payload { msg: sealed, aad: &p.aad })
-            .map_err(|_| envseal::Error::DecryptFailed)?;
-        body.absorb(&rest[..total]);
-        rest = &rest[total..];
-        if p.is_final {
-            held = plain;
-            if !body.expects_footer() {
-                break;
+        match body.next(rest, rest.len())? {
+            BodyStep::Need(_) => break, // the message is truncated: finish_external says so
+            BodyStep::Footer(used) => rest = &rest[used..],
+            BodyStep::Done => break,
+            BodyStep::Frame(frame) => {
+                let sealed = &rest[frame.prefix_len..frame.prefix_len + frame.sealed_len];
+                let p = &frame.params;
+                let plain = cipher
+                    .decrypt(&Nonce::from(p.iv), Payload { msg: sealed, aad: &p.aad })
+                    .map_err(|_| envseal::Error::DecryptFailed)?;
+                body.absorb(sealed);
+                rest = &rest[frame.prefix_len + frame.sealed_len..];
+                if p.is_final {
+                    held = plain;
+                } else {
+                    out.extend_from_slice(&plain);
+                }
             }
-        } else {
-            out.extend_from_slice(&plain);
         }
     }
-    if !rest.is_empty() {
-        return Err(envseal::Error::TrailingData { extra: rest.len() });
-    }
-    let header = body.finish(&mut out)?;
+    let header = body.finish_external(rest.len())?;
     out.extend_from_slice(&held);
     Ok((out, header))
 }
@@ -154,10 +148,46 @@ fn a_streaming_decryptor_hands_its_body_to_an_external_engine() {
     d.unwrap_with(&keyring(1)).unwrap();
     let (mut body, leftover) = d.into_body().unwrap();
     assert_eq!(leftover, &msg[header_len..header_len + 10]);
-    let frame = body.begin_frame(&msg[header_len..]).unwrap().unwrap();
+    let Ok(BodyStep::Frame(frame)) = body.next(&msg[header_len..], msg.len() - header_len) else { panic!("a frame") };
     assert_eq!((frame.params.seq, frame.params.is_final, frame.prefix_len, frame.sealed_len), (1, false, 16, 80));
+
+    // read_header takes the header and nothing more: nothing is left behind for the body.
+    let mut d = MessageDecryptor::new(DecryptOptions::default());
+    assert_eq!(d.read_header(&msg[..7]).unwrap(), 7);
+    assert_eq!(d.read_header(&msg[7..]).unwrap(), header_len - 7);
+    assert_eq!(d.state(), DecryptState::NeedDataKey);
+    assert_eq!(d.read_header(&msg[header_len..]).unwrap(), 0);
+    d.unwrap_with(&keyring(1)).unwrap();
+    let (mut body, leftover) = d.into_body().unwrap();
+    assert!(leftover.is_empty());
+    // A prefix without the whole frame: wait for the frame, nothing changes.
+    assert!(matches!(body.next(&msg[header_len..header_len + 24], 50).unwrap(), BodyStep::Need(96)));
+    assert_eq!(body.finish_external(50).unwrap_err().to_string(), "truncated message: the input ended inside frame 1");
 
     let mut d = MessageDecryptor::new(DecryptOptions::default());
     d.push(&msg, &mut out).unwrap();
     assert_eq!(d.into_body().err().map(|e| e.code()), Some("INVALID_STATE"), "no key yet");
+}
+
+#[test]
+fn the_external_engine_is_told_about_trailing_bytes_and_truncation() {
+    let (msg, _) =
+        encrypt(&keyring(1), &plaintext(300, 7), &EncryptOptions { frame_length: 128, ..Default::default() }).unwrap();
+    let unverified = header::parse(&msg, HeaderLimits::default()).unwrap();
+    let full = unverified.header.encryption_context.clone();
+    let dk = envseal::keyring::Keyring::on_decrypt(
+        &keyring(1),
+        &envseal::materials::DecryptionMaterials { suite: unverified.header.suite, encryption_context: &full },
+        &unverified.header.encrypted_data_keys,
+    )
+    .unwrap()
+    .unwrap();
+    assert_eq!(decrypt_external(&msg, &dk).unwrap().0, plaintext(300, 7));
+    let mut long = msg.clone();
+    long.extend_from_slice(b"xy");
+    assert_eq!(decrypt_external(&long, &dk).unwrap_err().code(), "TRAILING_DATA");
+    for cut in [1, 17, 40] {
+        let short = &msg[..msg.len() - cut];
+        assert_eq!(decrypt_external(short, &dk).unwrap_err().code(), "TRUNCATED", "cut {cut}");
+    }
 }

@@ -337,7 +337,7 @@ fn decryptor_unwraps_with_a_keyring() {
         out.extend(dec.push(&bytes(piece)).unwrap().to_vec());
     }
     assert_eq!(dec.state(), "complete");
-    out.extend(dec.finish().unwrap().to_vec());
+    out.extend(dec.finish(None).unwrap().to_vec());
     assert_eq!(dec.state(), "finished");
     assert_eq!(out, data);
     assert!(dec.header().unwrap().is_object());
@@ -371,7 +371,7 @@ fn decryptor_takes_a_data_key_from_the_edge() {
     assert_eq!(get(&edk, "providerId").as_string().as_deref(), Some("edge"));
     dec.provide_data_key(&bytes(&data_key)).unwrap();
     out.extend(dec.push(&bytes(&[])).unwrap().to_vec());
-    out.extend(dec.finish().unwrap().to_vec());
+    out.extend(dec.finish(None).unwrap().to_vec());
     assert_eq!(out, plaintext(300));
 
     // a wrong key fails the commitment check and ends the decryption
@@ -390,7 +390,7 @@ fn decryptor_reports_truncation_and_no_key() {
     dec.push(&bytes(&message[..message.len() - 5])).unwrap();
     dec.unwrap_with(&keyring).unwrap();
     dec.push(&bytes(&[])).unwrap();
-    assert_eq!(code(dec.finish().unwrap_err()), "TRUNCATED");
+    assert_eq!(code(dec.finish(None).unwrap_err()), "TRUNCATED");
 
     let stranger = raw_aes("stranger", &[18; 32]);
     let mut dec = DecryptorHandle::new(&JsValue::UNDEFINED, None).unwrap();
@@ -494,55 +494,56 @@ fn encryptor_modes_cannot_be_mixed() {
     assert_eq!(type_error_code(EncryptorHandle::deterministic_for_testing(&no_key).err().unwrap()), "INVALID_ARGUMENT");
 }
 
-/// Decrypts `message` with the frame-level API after `intoBody`, fed in `piece`-byte pieces.
+/// Decrypts `message` with the frame-level API after `intoBody`, the body held whole, the header
+/// fed in `piece`-byte pieces.
 fn decrypt_by_frames(keyring: &JsValue, message: &[u8], piece: usize) -> Result<Vec<u8>, JsValue> {
     let mut dec = DecryptorHandle::new(&JsValue::UNDEFINED, Some("decryptStream".into()))?;
     let mut rest = message;
     while dec.state() == "header" && !rest.is_empty() {
-        let (head, tail) = rest.split_at(piece.min(rest.len()));
-        assert!(dec.push(&bytes(head))?.to_vec().is_empty());
-        rest = tail;
+        let used = dec.read_header(&bytes(&rest[..piece.min(rest.len())]))? as usize;
+        rest = &rest[used..];
     }
     dec.unwrap_with(keyring)?;
     let signed = dec.signed().unwrap();
-    let mut input = to_vec(&dec.into_body()?.into());
-    input.extend_from_slice(rest);
+    assert!(to_vec(&dec.into_body()?.into()).is_empty(), "readHeader left nothing in the core");
     let aes = cipher(dec.content_key()?);
     let (mut out, mut held) = (Vec::new(), Vec::new());
     let mut at = 0;
+    let mut show = 24;
     loop {
-        if dec.expects_footer() {
-            let r: JsValue = dec.read_footer(&bytes(&input[at..]))?.into();
-            at += get(&r, "used").as_f64().unwrap() as usize;
-            break;
-        }
-        let f: JsValue = dec.begin_frame(&bytes(&input[at..(at + 24).min(input.len())]))?.into();
-        if get(&f, "need").as_f64().is_some() {
-            break;
-        }
-        let (prefix_len, sealed_len) =
-            (get(&f, "prefixLen").as_f64().unwrap() as usize, get(&f, "sealedLen").as_f64().unwrap() as usize);
-        let end = at + prefix_len + sealed_len;
-        let Some(frame) = input.get(at..end) else { break };
-        let sealed = &frame[prefix_len..];
-        let plain = aes
-            .decrypt(&nonce(&field(&f, "iv")), Payload { msg: sealed, aad: &field(&f, "aad") })
-            .map_err(|_| JsValue::from_str("DECRYPT_FAILED"))?;
-        if signed {
-            dec.absorb(&bytes(frame))?;
-        }
-        at = end;
-        if get(&f, "isFinal").as_bool().unwrap() {
-            held = plain;
-            if !dec.expects_footer() {
-                break;
+        let held_now = (rest.len() - at) as u32;
+        let step: JsValue = dec.next(&bytes(&rest[at..(at + show).min(rest.len())]), held_now)?.into();
+        if let Some(need) = get(&step, "need").as_f64() {
+            assert!(need as usize > show.min(rest.len() - at), "a need is more than was shown");
+            if need as usize > rest.len() - at {
+                break; // the message is truncated
             }
+            show = need as usize;
+        } else if let Some(used) = get(&step, "footer").as_f64() {
+            at += used as usize;
+        } else if get(&step, "done").as_bool() == Some(true) {
+            break;
         } else {
-            out.extend(plain);
+            let (prefix_len, sealed_len) = (
+                get(&step, "prefixLen").as_f64().unwrap() as usize,
+                get(&step, "sealedLen").as_f64().unwrap() as usize,
+            );
+            let sealed = &rest[at + prefix_len..at + prefix_len + sealed_len];
+            let plain = aes
+                .decrypt(&nonce(&field(&step, "iv")), Payload { msg: sealed, aad: &field(&step, "aad") })
+                .map_err(|_| JsValue::from_str("DECRYPT_FAILED"))?;
+            if signed {
+                dec.absorb(&bytes(sealed))?;
+            }
+            at += prefix_len + sealed_len;
+            if get(&step, "isFinal").as_bool().unwrap() {
+                held = plain;
+            } else {
+                out.extend(plain);
+            }
         }
     }
-    assert!(dec.finish()?.to_vec().is_empty(), "after intoBody, finish releases nothing itself");
-    assert_eq!(at, input.len(), "no trailing bytes");
+    assert!(dec.finish(Some((rest.len() - at) as u32))?.to_vec().is_empty(), "after intoBody, finish releases nothing");
     out.extend(held);
     Ok(out)
 }
@@ -578,24 +579,57 @@ fn frame_level_decryption_checks_order_and_state() {
     assert_eq!(code(dec.into_body().unwrap_err()), "INVALID_STATE", "no header yet");
     assert_eq!(dec.state(), "header", "a refused call does not fail the decryptor");
     assert!(dec.signed().is_none());
-    assert_eq!(code(dec.begin_frame(&bytes(&[0; 24])).unwrap_err()), "INVALID_STATE");
-    dec.push(&bytes(&message)).unwrap();
+    assert_eq!(code(dec.next(&bytes(&[0; 24]), 24).unwrap_err()), "INVALID_STATE");
+    let header_len = dec.read_header(&bytes(&message)).unwrap() as usize;
+    assert!(header_len < message.len());
+    assert_eq!(dec.state(), "need-data-key");
+    assert_eq!(dec.read_header(&bytes(&message[header_len..])).unwrap(), 0, "nothing past the header is taken");
     assert_eq!(dec.signed(), Some(false));
     dec.unwrap_with(&keyring).unwrap();
-    let body = to_vec(&dec.into_body().unwrap().into());
+    assert!(to_vec(&dec.into_body().unwrap().into()).is_empty());
+    let body = &message[header_len..];
     assert_eq!(code(dec.push(&bytes(b"x")).unwrap_err()), "INVALID_STATE", "push after intoBody");
-    // too few bytes: { need }, nothing changes
-    let need: JsValue = dec.begin_frame(&bytes(&body[..3])).unwrap().into();
+    // too few bytes: { need }, nothing changes; a whole prefix but not the whole frame: its length
+    let need: JsValue = dec.next(&bytes(&body[..3]), 3).unwrap().into();
     assert_eq!(get(&need, "need").as_f64(), Some(4.0));
+    let need: JsValue = dec.next(&bytes(&body[..24]), 50).unwrap().into();
+    assert_eq!(get(&need, "need").as_f64(), Some((16 + 64 + 16) as f64));
+    // the input ends inside frame 1: TRUNCATED, from the core
+    let mut early = DecryptorHandle::new(&JsValue::UNDEFINED, None).unwrap();
+    early.read_header(&bytes(&message)).unwrap();
+    early.unwrap_with(&keyring).unwrap();
+    early.into_body().unwrap();
+    let truncated = early.finish(Some(50)).unwrap_err();
+    assert_eq!(code(truncated.clone()), "TRUNCATED");
+    let message_text = get(&truncated, "message").as_string().unwrap();
+    assert!(message_text.contains("inside frame 1"), "{message_text}");
     // frame 2 first: out of order, and the decryptor is done
     let second = &body[16 + 64 + 16..];
-    assert_eq!(code(dec.begin_frame(&bytes(&second[..24])).unwrap_err()), "MALFORMED_BODY");
+    assert_eq!(code(dec.next(&bytes(&second[..24]), second.len() as u32).unwrap_err()), "MALFORMED_BODY");
     assert_eq!(dec.state(), "failed");
-    assert_eq!(code(dec.begin_frame(&bytes(&body[..24])).unwrap_err()), "INVALID_STATE");
-    // finishing before the end is TRUNCATED
+    assert_eq!(code(dec.next(&bytes(&body[..24]), body.len() as u32).unwrap_err()), "INVALID_STATE");
+    // finishing before the end is TRUNCATED; bytes after the end are TRAILING_DATA
     let mut dec = DecryptorHandle::new(&JsValue::UNDEFINED, None).unwrap();
     dec.push(&bytes(&message)).unwrap();
     dec.unwrap_with(&keyring).unwrap();
     dec.into_body().unwrap();
-    assert_eq!(code(dec.finish().unwrap_err()), "TRUNCATED");
+    assert_eq!(code(dec.finish(None).unwrap_err()), "TRUNCATED");
+    let mut dec = DecryptorHandle::new(&JsValue::UNDEFINED, None).unwrap();
+    dec.read_header(&bytes(&message)).unwrap();
+    dec.unwrap_with(&keyring).unwrap();
+    dec.into_body().unwrap();
+    let mut long = body.to_vec();
+    long.extend_from_slice(b"xyz");
+    let mut at = 0;
+    let trailing = loop {
+        match dec.next(&bytes(&long[at..(at + 24).min(long.len())]), (long.len() - at) as u32) {
+            Ok(step) => {
+                let step: JsValue = step.into();
+                at += (get(&step, "prefixLen").as_f64().unwrap() + get(&step, "sealedLen").as_f64().unwrap()) as usize;
+            }
+            Err(e) => break e,
+        }
+    };
+    assert_eq!(at, body.len(), "every frame was read before the trailing bytes were refused");
+    assert_eq!(code(trailing), "TRAILING_DATA");
 }

@@ -7,5 +7,7 @@
 pub(crate) mod decrypt;
 mod encrypt;
 
-pub use decrypt::{BodyDecryptor, DecryptOptions, DecryptState, FrameIvs, MessageDecryptor, OpenFrame, VerifiedHeader};
+pub use decrypt::{
+    BodyDecryptor, BodyStep, DecryptOptions, DecryptState, FrameIvs, MessageDecryptor, OpenFrame, VerifiedHeader,
+};
 pub use encrypt::{EncryptOptions, FrameParams, MessageEncryptor, DEFAULT_FRAME_LEN};

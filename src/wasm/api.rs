@@ -64,15 +64,7 @@ pub fn decrypt(keyring: &JsValue, ciphertext: &JsValue, options: &JsValue) -> Js
 pub fn generate_data_key(keyring: &JsValue, options: &JsValue) -> JsResult<Object> {
     let keyring = keyring_from_js(keyring, "generateDataKey: keyring")?;
     let options = data_key_options(options, "generateDataKey")?;
-    if options.suite.is_signing() {
-        // The materials would bind a signing public key whose private key nobody could use.
-        return Err(crate::Error::arg(format!(
-            "generateDataKey: suite 0x{:04x} signs messages with a per-message key; use 0x0478, or encrypt()",
-            options.suite.id()
-        ))
-        .into());
-    }
-    let materials = crate::encryption_materials(&*keyring, &options)?;
+    let materials = crate::generate_data_key(&*keyring, &options)?;
     let plaintext_key = match &materials.data_key {
         Some(key) => Uint8Array::from(key.as_bytes()),
         None => return Err(crate::Error::InvalidState("the keyring produced no data key").into()),

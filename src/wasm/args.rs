@@ -10,7 +10,7 @@ use wasm_bindgen::{JsCast, JsValue};
 
 use crate::error::Error;
 use crate::format::header::MAX_FRAME_LEN;
-use crate::format::EncryptionContext;
+use crate::format::{EncryptedDataKey, EncryptionContext};
 use crate::stream::{DecryptOptions, EncryptOptions, FrameIvs};
 use crate::suite::{AlgorithmSuite, CommitmentPolicy};
 
@@ -297,4 +297,34 @@ pub fn data_key_options(value: &JsValue, api: &'static str) -> JsResult<EncryptO
         options.suite = suite;
     }
     Ok(options)
+}
+
+/// A required string argument (well-formed UTF-16).
+pub fn string_arg(value: &JsValue, label: &str) -> JsResult<String> {
+    well_formed(value, label)?.ok_or_else(|| type_error(&format!("{label} must be a string, got {}", describe(value))))
+}
+
+/// One encrypted data key from `{ providerId, providerInfo, ciphertext }` (as in a header).
+pub fn edk_from_js(value: &JsValue, label: &str) -> JsResult<EncryptedDataKey> {
+    if !value.is_object() {
+        return Err(type_error(&format!(
+            "{label} must be an encrypted data key {{ providerId, providerInfo, ciphertext }}, got {}",
+            describe(value)
+        )));
+    }
+    let get = |key: &str| Reflect::get(value, &JsValue::from_str(key));
+    Ok(EncryptedDataKey {
+        provider_id: string_arg(&get("providerId")?, &format!("{label}.providerId"))?,
+        provider_info: bytes(&get("providerInfo")?, &format!("{label}.providerInfo"))?,
+        ciphertext: bytes(&get("ciphertext")?, &format!("{label}.ciphertext"))?,
+    })
+}
+
+/// A list of encrypted data keys (an array of [`edk_from_js`]).
+pub fn edks_from_js(value: &JsValue, label: &str) -> JsResult<Vec<EncryptedDataKey>> {
+    if !Array::is_array(value) {
+        return Err(type_error(&format!("{label} must be an array of encrypted data keys, got {}", describe(value))));
+    }
+    let list: &Array = value.unchecked_ref();
+    list.iter().enumerate().map(|(i, e)| edk_from_js(&e, &format!("{label}[{i}]"))).collect()
 }

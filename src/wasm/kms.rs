@@ -28,13 +28,12 @@ use wasm_bindgen::JsCast;
 use zeroize::Zeroizing;
 
 use crate::error::Error;
-use crate::format::EncryptedDataKey;
 use crate::keyring::kms::arn::KmsArn;
 use crate::keyring::kms::protocol::{self, DiscoveryFilter};
 use crate::keyring::kms::sigv4::{self, Credentials, SignableRequest};
 use crate::suite::AlgorithmSuite;
 
-use super::args::{byte_view, bytes, encryption_context, well_formed, Options};
+use super::args::{byte_view, edk_from_js, edks_from_js, encryption_context, string_arg, Options};
 use super::errors::{describe, type_error, JsResult};
 use super::header::{edks_to_js, ObjectBuilder};
 use super::materials::EncryptionMaterialsHandle;
@@ -70,10 +69,6 @@ fn response_from_js(value: &JsValue, op: &str) -> Result<Value, Error> {
     serde_json::from_str(&text).map_err(|_| bad("cannot be read as JSON"))
 }
 
-fn string_arg(value: &JsValue, label: &str) -> JsResult<String> {
-    well_formed(value, label)?.ok_or_else(|| type_error(&format!("{label} must be a string, got {}", describe(value))))
-}
-
 /// `grantTokens`: `undefined`/`null` or an array of strings.
 fn grant_tokens(value: &JsValue, label: &str) -> JsResult<Vec<String>> {
     if value.is_undefined() || value.is_null() {
@@ -84,31 +79,6 @@ fn grant_tokens(value: &JsValue, label: &str) -> JsResult<Vec<String>> {
     }
     let list: &Array = value.unchecked_ref();
     list.iter().enumerate().map(|(i, t)| string_arg(&t, &format!("{label}[{i}]"))).collect()
-}
-
-/// One encrypted data key from `{ providerId, providerInfo, ciphertext }` (as in a header).
-pub fn edk_from_js(value: &JsValue, label: &str) -> JsResult<EncryptedDataKey> {
-    if !value.is_object() {
-        return Err(type_error(&format!(
-            "{label} must be an encrypted data key {{ providerId, providerInfo, ciphertext }}, got {}",
-            describe(value)
-        )));
-    }
-    let get = |key: &str| Reflect::get(value, &JsValue::from_str(key));
-    Ok(EncryptedDataKey {
-        provider_id: string_arg(&get("providerId")?, &format!("{label}.providerId"))?,
-        provider_info: bytes(&get("providerInfo")?, &format!("{label}.providerInfo"))?,
-        ciphertext: bytes(&get("ciphertext")?, &format!("{label}.ciphertext"))?,
-    })
-}
-
-/// A list of encrypted data keys (an array of [`edk_from_js`]).
-pub fn edks_from_js(value: &JsValue, label: &str) -> JsResult<Vec<EncryptedDataKey>> {
-    if !Array::is_array(value) {
-        return Err(type_error(&format!("{label} must be an array of encrypted data keys, got {}", describe(value))));
-    }
-    let list: &Array = value.unchecked_ref();
-    list.iter().enumerate().map(|(i, e)| edk_from_js(&e, &format!("{label}[{i}]"))).collect()
 }
 
 /// `kmsParseArn(arn)` → `{ partition, region, account, resourceType, resourceId }`.

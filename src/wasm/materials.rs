@@ -28,11 +28,10 @@ use crate::materials::{DecryptionMaterials, EncryptionMaterials};
 use crate::stream::MessageEncryptor;
 use crate::suite::AlgorithmSuite;
 
-use super::args::{bytes, data_key_options, encrypt_options, encryption_context};
+use super::args::{bytes, data_key_options, edk_from_js, edks_from_js, encrypt_options, encryption_context};
 use super::errors::JsResult;
 use super::header::{context_to_js, edks_to_js, ObjectBuilder};
 use super::keyrings::{keyring_from_js, KeyringHandle};
-use super::kms::{edk_from_js, edks_from_js};
 use super::stream::EncryptorHandle;
 
 /// The materials of one message being encrypted (JavaScript class `EncryptionMaterials`): the
@@ -69,18 +68,16 @@ impl EncryptionMaterialsHandle {
     #[wasm_bindgen(constructor)]
     pub fn new(options: &JsValue, api: Option<String>) -> JsResult<EncryptionMaterialsHandle> {
         let api = api_label(api);
-        let options =
-            if api == "generateDataKey" { data_key_options(options, api)? } else { encrypt_options(options, api)? };
-        options.validate()?;
-        if api == "generateDataKey" && options.suite.is_signing() {
-            // The materials would bind a signing public key whose private key nobody could use.
-            return Err(Error::arg(format!(
-                "generateDataKey: suite 0x{:04x} signs messages with a per-message key; use 0x0478, or encrypt()",
-                options.suite.id()
-            ))
-            .into());
-        }
-        let materials = EncryptionMaterials::new(options.suite, options.encryption_context)?;
+        let (options, materials) = if api == "generateDataKey" {
+            let options = data_key_options(options, api)?;
+            let materials = crate::data_key_materials(&options)?;
+            (options, materials)
+        } else {
+            let options = encrypt_options(options, api)?;
+            options.validate()?;
+            let materials = EncryptionMaterials::new(options.suite, options.encryption_context.clone())?;
+            (options, materials)
+        };
         Ok(EncryptionMaterialsHandle { inner: Some(materials), frame_length: options.frame_length })
     }
 

@@ -16,7 +16,7 @@ use crate::suite::{IV_LEN, TAG_LEN};
 /// Frames a [`FrameIvs::Unique`] decryptor remembers the IVs of (about 170 MB of memory).
 const MAX_REMEMBERED_IVS: usize = 1 << 22;
 
-/// A frame located by [`BodyDecryptor::begin_frame`].
+/// A frame located by [`BodyDecryptor::next`].
 #[derive(Debug, Clone)]
 pub struct OpenFrame {
     pub params: FrameParams,
@@ -24,6 +24,23 @@ pub struct OpenFrame {
     pub prefix_len: usize,
     /// Ciphertext plus tag length.
     pub sealed_len: usize,
+}
+
+/// What an external AES-GCM engine does next, as [`BodyDecryptor::next`] says.
+#[derive(Debug, Clone)]
+pub enum BodyStep {
+    /// Call `next` again once `.0` bytes (counted from the current position) are held.
+    Need(usize),
+    /// The whole frame is at the start of the bytes, and the decryptor moved past it: take its
+    /// `prefix_len + sealed_len` bytes, [`absorb`](BodyDecryptor::absorb) the sealed ones if the
+    /// suite signs (the prefix was hashed already), open them with the frame's IV and AAD and
+    /// abandon the message if the tag fails. Hold the final frame's plaintext until
+    /// [`finish_external`](BodyDecryptor::finish_external) succeeded.
+    Frame(OpenFrame),
+    /// The signature footer, the first `.0` bytes, verified.
+    Footer(usize),
+    /// The message is complete: call [`finish_external`](BodyDecryptor::finish_external).
+    Done,
 }
 
 /// Where the body decryptor is.
@@ -130,19 +147,25 @@ impl BodyDecryptor {
     /// # Errors
     /// [`Error::Truncated`] if the message is incomplete.
     pub fn finish(mut self, out: &mut Vec<u8>) -> Result<MessageHeader> {
-        if !matches!(self.stage, BodyStage::Done) {
-            let where_ = match self.stage {
-                BodyStage::Frames { next_seq } if self.carry.is_empty() => {
-                    format!("before frame {next_seq}; the final frame is missing")
-                }
-                BodyStage::Frames { next_seq } => format!("inside frame {next_seq}"),
-                BodyStage::NonFramed => "inside the non-framed body".into(),
-                _ => "before the signature footer".into(),
-            };
-            return Err(Error::Truncated(format!("the input ended {where_}")));
-        }
+        self.check_ended(!self.carry.is_empty())?;
         out.append(&mut self.held);
         Ok(self.verified.header)
+    }
+
+    /// [`Error::Truncated`] unless the whole message was read; `mid_unit`: the input ended
+    /// inside a frame or the footer rather than between units.
+    fn check_ended(&self, mid_unit: bool) -> Result<()> {
+        let where_ = match self.stage {
+            BodyStage::Done => return Ok(()),
+            BodyStage::Frames { next_seq } if !mid_unit => {
+                format!("before frame {next_seq}; the final frame is missing")
+            }
+            BodyStage::Frames { next_seq } => format!("inside frame {next_seq}"),
+            BodyStage::NonFramed => "inside the non-framed body".into(),
+            BodyStage::Footer if mid_unit => "inside the signature footer".into(),
+            BodyStage::Footer => "before the signature footer".into(),
+        };
+        Err(Error::Truncated(format!("the input ended {where_}")))
     }
 
     /// Processes one unit from the start of `bytes`. `Ok(Ok(n))`: `n` bytes used; `Ok(Err(need))`:
@@ -248,43 +271,55 @@ impl BodyDecryptor {
         &self.verified.content_key
     }
 
-    /// External engine: reads the prefix of the next frame from the start of `bytes` and checks
-    /// its sequence number and length. On success the decryptor moves past the frame: the caller
-    /// must open `sealed_len` bytes (ciphertext || tag) after `prefix_len` with the returned IV and
-    /// AAD, [`absorb`](Self::absorb) the frame's bytes if the suite signs, and abandon the message
-    /// if the tag fails. Plaintext of the final frame must be held until [`finish`](Self::finish).
+    /// External engine: what to do with the bytes it holds from the current position. `bytes`
+    /// is the start of them (a frame prefix needs 24 bytes at most, a footer 130), `held` how many
+    /// it holds in all. The decryptor moves only past units that are held whole.
     ///
     /// # Errors
-    /// [`Error::MalformedBody`] for a frame out of order or too long; [`Error::InvalidState`] when no
-    /// frame is expected (non-framed body, footer, or end of message).
-    pub fn begin_frame(&mut self, bytes: &[u8]) -> Result<Result<OpenFrame, Need>> {
-        let frame = self.peek_frame(bytes)?;
-        if let Ok(f) = &frame {
-            self.advance(&f.params)?;
+    /// [`Error::MalformedBody`] for a frame out of order, with a wrong IV or too long;
+    /// [`Error::SignatureInvalid`]; [`Error::TrailingData`] for bytes held after the end of the
+    /// message; [`Error::InvalidState`] for a non-framed body (the core's own cipher reads those).
+    pub fn next(&mut self, bytes: &[u8], held: usize) -> Result<BodyStep> {
+        let held = held.max(bytes.len());
+        match self.stage {
+            BodyStage::Frames { .. } => {
+                let frame = match self.peek_frame(bytes)? {
+                    Ok(frame) => frame,
+                    Err(Need(n)) => return Ok(BodyStep::Need(n)),
+                };
+                let total = frame.prefix_len + frame.sealed_len;
+                if held < total {
+                    return Ok(BodyStep::Need(total));
+                }
+                self.hash(bytes.get(..frame.prefix_len).unwrap_or_default());
+                self.advance(&frame.params)?;
+                Ok(BodyStep::Frame(frame))
+            }
+            BodyStage::Footer => match self.footer(bytes)? {
+                Ok(used) => Ok(BodyStep::Footer(used)),
+                Err(Need(n)) => Ok(BodyStep::Need(n)),
+            },
+            BodyStage::Done if held > 0 => Err(Error::TrailingData { extra: held }),
+            BodyStage::Done => Ok(BodyStep::Done),
+            BodyStage::NonFramed => Err(Error::InvalidState("a non-framed body is read by push, not by next")),
         }
-        Ok(frame)
     }
 
-    /// External engine: feeds a frame's wire bytes (prefix, ciphertext, tag) to the signature hash.
+    /// External engine: feeds the sealed bytes (ciphertext and tag) of each frame to the
+    /// signature hash, after [`next`](Self::next) returned the frame. A no-op for suites that do
+    /// not sign.
     pub fn absorb(&mut self, bytes: &[u8]) {
         self.hash(bytes);
     }
 
-    /// Whether the message has a footer still to read (signed suite, frames done).
-    pub fn expects_footer(&self) -> bool {
-        matches!(self.stage, BodyStage::Footer)
-    }
-
-    /// External engine: reads and verifies the footer from the start of `bytes`.
-    /// Returns the bytes used.
+    /// External engine: the input ended, with `held` bytes still held that were no whole unit.
+    /// Returns the verified header if the message was complete.
     ///
     /// # Errors
-    /// [`Error::SignatureInvalid`]; [`Error::InvalidState`] if no footer is expected.
-    pub fn read_footer(&mut self, bytes: &[u8]) -> Result<Result<usize, Need>> {
-        if !self.expects_footer() {
-            return Err(Error::InvalidState("no footer is expected here"));
-        }
-        self.footer(bytes)
+    /// [`Error::Truncated`] if it was not.
+    pub fn finish_external(self, held: usize) -> Result<MessageHeader> {
+        self.check_ended(held > 0)?;
+        Ok(self.verified.header)
     }
 
     fn non_framed(&mut self, bytes: &[u8]) -> Result<Result<usize, Need>> {

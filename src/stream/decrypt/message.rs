@@ -61,15 +61,52 @@ impl MessageDecryptor {
         r
     }
 
+    /// Feeds header bytes and returns how many it took: all of `input`, or those up to the end
+    /// of the header (the state is then [`DecryptState::NeedDataKey`]); nothing is buffered past
+    /// the header. Once the header is read, takes nothing.
+    ///
+    /// # Errors
+    /// Any header or policy error, after which every further call fails.
+    pub fn read_header(&mut self, input: &[u8]) -> Result<usize> {
+        let r = self.read_header_inner(input);
+        if r.is_err() {
+            self.phase = Phase::Failed;
+        }
+        r
+    }
+
+    fn read_header_inner(&mut self, input: &[u8]) -> Result<usize> {
+        let Phase::Header(parser) = &mut self.phase else {
+            return match self.phase {
+                Phase::Failed => Err(Error::InvalidState("an earlier error ended this decryption")),
+                _ => Ok(0),
+            };
+        };
+        let (used, done) = parser.push(input)?;
+        if let Some(header) = done {
+            self.options.commitment_policy.check_decrypt(header.header.suite)?;
+            let (full_context, required) = full_context(&header.header, &self.options.encryption_context)?;
+            self.phase = Phase::NeedKey { header, full_context, required };
+        }
+        Ok(used)
+    }
+
+    /// Where the decryptor is.
+    pub fn state(&self) -> DecryptState {
+        match &self.phase {
+            Phase::Header(_) | Phase::Failed => DecryptState::Header,
+            Phase::NeedKey { .. } => DecryptState::NeedDataKey,
+            Phase::Body(body) if body.is_done() => DecryptState::Complete,
+            Phase::Body(_) => DecryptState::Body,
+        }
+    }
+
     fn push_inner(&mut self, input: &[u8], out: &mut Vec<u8>) -> Result<DecryptState> {
         match &mut self.phase {
-            Phase::Header(parser) => {
-                let (used, done) = parser.push(input)?;
-                if let Some(header) = done {
-                    self.options.commitment_policy.check_decrypt(header.header.suite)?;
-                    let (full_context, required) = full_context(&header.header, &self.options.encryption_context)?;
+            Phase::Header(_) => {
+                let used = self.read_header_inner(input)?;
+                if matches!(self.phase, Phase::NeedKey { .. }) {
                     self.waiting.extend_from_slice(tail(input, used));
-                    self.phase = Phase::NeedKey { header, full_context, required };
                     return Ok(DecryptState::NeedDataKey);
                 }
                 Ok(DecryptState::Header)
@@ -147,8 +184,8 @@ impl MessageDecryptor {
     }
 
     /// Hands over the body decryptor (after the data key was provided) and the input received
-    /// beyond the header so far, for an external AES-GCM engine to drive frame by frame
-    /// ([`BodyDecryptor::begin_frame`]).
+    /// beyond the header so far (none if the header was fed by [`read_header`](Self::read_header)),
+    /// for an external AES-GCM engine to drive frame by frame ([`BodyDecryptor::next`]).
     ///
     /// # Errors
     /// [`Error::InvalidState`] before the header verified or after an error.
@@ -187,7 +224,7 @@ impl MessageDecryptor {
 ///
 /// # Errors
 /// [`Error::NoMatchingKey`] naming the message's providers when the keyring has none of them.
-pub fn unwrap_data_key(
+fn unwrap_data_key(
     keyring: &dyn Keyring,
     header: &MessageHeader,
     full_context: &EncryptionContext,

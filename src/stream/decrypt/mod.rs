@@ -19,8 +19,8 @@ mod body;
 mod message;
 mod verify;
 
-pub use body::{BodyDecryptor, OpenFrame};
-pub use message::{unwrap_data_key, DecryptState, MessageDecryptor};
+pub use body::{BodyDecryptor, BodyStep, OpenFrame};
+pub use message::{DecryptState, MessageDecryptor};
 pub use verify::{full_context, VerifiedHeader};
 
 use crate::error::{Error, Result};

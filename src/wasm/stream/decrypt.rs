@@ -1,7 +1,7 @@
 //! `MessageDecryptor`: decrypts one message pushed in pieces. The header is read first, then a
 //! data key is supplied (unwrapped here by a keyring, or at the JavaScript edge by an async one),
 //! then the body is decrypted by the core's AES-GCM (`push`/`finish`) or, after `intoBody`, frame
-//! by frame by an external AES-GCM engine (`beginFrame`, `absorb`, `readFooter`, `finish`).
+//! by frame by an external AES-GCM engine (`next`, `absorb`, `finish`).
 
 use js_sys::{Object, Uint8Array};
 use wasm_bindgen::prelude::*;
@@ -10,7 +10,7 @@ use zeroize::Zeroize;
 use crate::crypto::secret::DataKey;
 use crate::error::Error;
 use crate::format::MessageHeader;
-use crate::stream::{BodyDecryptor, DecryptState, MessageDecryptor};
+use crate::stream::{BodyDecryptor, BodyStep, DecryptState, MessageDecryptor};
 
 use super::super::args::{byte_view, bytes, decrypt_options};
 use super::super::errors::JsResult;
@@ -104,6 +104,29 @@ impl DecryptorHandle {
         Ok(self.take_out())
     }
 
+    /// Feeds header bytes; returns how many it took: all of them, or those up to the end of the
+    /// header (the state is then `need-data-key`). Nothing past the header is taken or held, so
+    /// the caller keeps the rest for the body.
+    ///
+    /// # Errors
+    /// `TypeError` for non-bytes; any header or policy error, after which the state is `failed`.
+    #[wasm_bindgen(js_name = readHeader)]
+    pub fn read_header(&mut self, ciphertext: &JsValue) -> JsResult<u32> {
+        let ciphertext = bytes(ciphertext, "MessageDecryptor.readHeader: ciphertext")?;
+        let result = self.message().and_then(|inner| {
+            let used = inner.read_header(&ciphertext)?;
+            Ok((used, inner.state()))
+        });
+        match result {
+            // `used` <= the input's length, itself < 2^32 in wasm32.
+            Ok((used, state)) => {
+                self.state = HandleState::Core(state);
+                Ok(used as u32)
+            }
+            Err(e) => Err(self.fail(e)),
+        }
+    }
+
     /// Unwraps the data key with `keyring` and verifies the header's key commitment and tag.
     ///
     /// # Errors
@@ -136,13 +159,13 @@ impl DecryptorHandle {
     ///
     /// # Errors
     /// `TRUNCATED` if the input ended early; `INVALID_STATE` before a data key or when called twice.
-    pub fn finish(&mut self) -> JsResult<Uint8Array> {
+    pub fn finish(&mut self, held: Option<u32>) -> JsResult<Uint8Array> {
         self.usable()?;
         let mut out = core::mem::take(&mut self.out);
         out.clear();
         let result = match core::mem::replace(&mut self.inner, Inner::Ended) {
             Inner::Message(inner) => inner.finish(&mut out),
-            Inner::Body(body) => body.finish(&mut out),
+            Inner::Body(body) => body.finish_external(held.unwrap_or(0) as usize),
             Inner::Ended => Err(Error::InvalidState("the decryptor already finished")),
         };
         self.out = out;
@@ -230,33 +253,39 @@ impl DecryptorHandle {
         Ok(Uint8Array::from(self.body()?.content_key().as_bytes()))
     }
 
-    /// Frame-level API: reads the prefix of the next frame from the start of `bytes` (a few dozen
-    /// bytes are enough) and checks its sequence number and length. Returns
-    /// `{ seq, isFinal, len, iv, aad, prefix, prefixLen, sealedLen }`, after which the decryptor
-    /// has moved past the frame: open the `sealedLen` bytes (ciphertext || tag) that follow the
-    /// `prefixLen` prefix bytes with `iv` and `aad`, `absorb` the frame's bytes if the message is
-    /// `signed`, abandon the message if the tag fails, and hold the final frame's plaintext until
-    /// `finish` succeeded. Returns `{ need }` (nothing changed) if `bytes` is too short.
+    /// Frame-level API: what to do next with the `held` bytes the engine holds from the current
+    /// position, of which `bytes` is the start (24 bytes show any frame prefix; show more when
+    /// asked). Returns one of
+    /// - `{ need }`: call again once `need` bytes are held (showing that many);
+    /// - `{ seq, isFinal, len, iv, aad, prefixLen, sealedLen }`: the whole frame is held and the
+    ///   decryptor moved past it: take its `prefixLen + sealedLen` bytes, `absorb` the `sealedLen`
+    ///   sealed ones (ciphertext || tag) if the message is `signed`, open them with `iv` and `aad`,
+    ///   abandon the message if the tag fails (`decryptFailedError()`), and hold the final frame's
+    ///   plaintext until `finish` succeeded;
+    /// - `{ footer }`: the signature footer, its first `footer` bytes, verified;
+    /// - `{ done: true }`: the message is complete; call `finish`.
     ///
     /// # Errors
-    /// `MALFORMED_BODY` for a frame out of order or too long; `INVALID_STATE` when no frame is
-    /// expected (non-framed body, footer, end of message). Errors fail the decryptor.
-    #[wasm_bindgen(js_name = beginFrame)]
-    pub fn begin_frame(&mut self, bytes_: &JsValue) -> JsResult<Object> {
-        let input = bytes(bytes_, "MessageDecryptor.beginFrame: bytes")?;
-        let result = self.body()?.begin_frame(&input);
+    /// `MALFORMED_BODY` for a frame out of order, with a wrong IV or too long; `SIGNATURE_INVALID`;
+    /// `TRAILING_DATA` for bytes held after the message; `INVALID_STATE` before `intoBody` or for a
+    /// non-framed body. Errors fail the decryptor.
+    pub fn next(&mut self, bytes_: &JsValue, held: u32) -> JsResult<Object> {
+        let input = bytes(bytes_, "MessageDecryptor.next: bytes")?;
+        let result = self.body()?.next(&input, held as usize);
         match result {
-            Ok(Ok(frame)) => Ok(frame_params_to_js(&frame.params)
+            Ok(BodyStep::Need(need)) => Ok(need_to_js(need)),
+            Ok(BodyStep::Frame(frame)) => Ok(frame_params_to_js(&frame.params)
                 .set("prefixLen", frame.prefix_len as f64)
                 .set("sealedLen", frame.sealed_len as f64)
                 .build()),
-            Ok(Err(need)) => Ok(need_to_js(need.0)),
+            Ok(BodyStep::Footer(used)) => Ok(ObjectBuilder::new().set("footer", used as f64).build()),
+            Ok(BodyStep::Done) => Ok(ObjectBuilder::new().set("done", true).build()),
             Err(e) => Err(self.fail(e)),
         }
     }
 
-    /// Frame-level API: feeds a frame's wire bytes (prefix, ciphertext, tag; in order, in any
-    /// pieces) to the signature hash. Not needed (a no-op) for suites that do not sign.
+    /// Frame-level API: feeds a frame's sealed bytes (ciphertext || tag) to the signature hash.
+    /// Not needed (a no-op) for suites that do not sign.
     ///
     /// # Errors
     /// `TypeError` for non-bytes; `INVALID_STATE` before `intoBody` or after `finish`.
@@ -270,30 +299,12 @@ impl DecryptorHandle {
         result?;
         Ok(())
     }
+}
 
-    /// Frame-level API: whether the signature footer is the next thing to read.
-    #[wasm_bindgen(getter = expectsFooter)]
-    pub fn expects_footer(&self) -> bool {
-        matches!(&self.inner, Inner::Body(body) if body.expects_footer())
-    }
-
-    /// Frame-level API: reads and verifies the signature footer from the start of `bytes`.
-    /// Returns `{ used }` (bytes of `bytes` it took; anything after them is not part of the
-    /// message), or `{ need }` if `bytes` is too short.
-    ///
-    /// # Errors
-    /// `SIGNATURE_INVALID`; `MALFORMED_BODY` for an oversized signature; `INVALID_STATE` if no
-    /// footer is expected. Errors fail the decryptor.
-    #[wasm_bindgen(js_name = readFooter)]
-    pub fn read_footer(&mut self, bytes_: &JsValue) -> JsResult<Object> {
-        let input = bytes(bytes_, "MessageDecryptor.readFooter: bytes")?;
-        let result = self.body()?.read_footer(&input);
-        match result {
-            Ok(Ok(used)) => Ok(ObjectBuilder::new().set("used", used as f64).build()),
-            Ok(Err(need)) => Ok(need_to_js(need.0)),
-            Err(e) => Err(self.fail(e)),
-        }
-    }
+/// The core's error for a frame whose tag did not verify, for an external AES-GCM engine.
+#[wasm_bindgen(js_name = decryptFailedError)]
+pub fn decrypt_failed_error() -> JsValue {
+    Error::DecryptFailed.into()
 }
 
 impl DecryptorHandle {

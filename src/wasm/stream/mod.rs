@@ -10,7 +10,7 @@
 //! out = enc.push(chunk) ... out = enc.finish()          // concatenated: the message
 //!
 //! const dec = new MessageDecryptor(options)
-//! out = dec.push(chunk)                  // state 'header' -> 'need-data-key'
+//! out = dec.push(chunk)                  // state 'header' -> 'need-data-key' (or: used = dec.readHeader(chunk))
 //! dec.unwrapWith(keyring)  or  dec.provideDataKey(key)   // (after an async unwrap of dec.header)
 //! out = dec.push(chunk) ... out = dec.finish()          // state 'body' -> 'complete' -> 'finished'
 //!
@@ -18,7 +18,7 @@
 //! //    the core computes every IV, AAD and frame prefix and checks order; JavaScript only
 //! //    seals and opens.
 //! enc.takeHeader(); enc.contentKey(); p = enc.beginFrame(len, isFinal); enc.absorb(bytes); enc.footer()
-//! dec.intoBody(); dec.contentKey(); f = dec.beginFrame(bytes); dec.absorb(bytes); dec.readFooter(bytes); dec.finish()
+//! dec.intoBody(); dec.contentKey(); step = dec.next(bytes, held); dec.absorb(sealed); dec.finish(held)
 //! ```
 
 mod decrypt;
@@ -30,7 +30,7 @@ use crate::stream::FrameParams;
 
 use super::header::ObjectBuilder;
 
-pub use decrypt::DecryptorHandle;
+pub use decrypt::{decrypt_failed_error, DecryptorHandle};
 pub use encrypt::EncryptorHandle;
 
 /// A frame's parameters as a plain object:
