@@ -8,10 +8,11 @@
 import { MAX_ONE_SHOT_BYTES, checkedBytes, requireInit } from './runtime.js';
 import {
   checkKeyring,
-  decryptWithJsKeyring,
-  encryptWithJsKeyring,
-  generateDataKeyWithJsKeyring,
-  isWasmKeyring,
+  decryptWithKeyring,
+  encryptWithKeyring,
+  generateDataKeyWithKeyring,
+  runsInCore,
+  unwrapKey,
 } from './keyring-protocol.js';
 // The WebAssembly core, every call guarded against a trap (runtime.js).
 import { core as wasm } from './runtime.js';
@@ -56,7 +57,7 @@ export class RawAesKeyring extends wasm.RawAesKeyring {
 
   /** The keyring interface: the data key (a copy) or null. */
   async onDecrypt(materials, encryptedDataKeys) {
-    return wasm.unwrapDataKey(this, materials, encryptedDataKeys) ?? null;
+    return unwrapKey(this, materials, encryptedDataKeys);
   }
 }
 
@@ -75,7 +76,7 @@ export class RawRsaKeyring extends wasm.RawRsaKeyring {
 
   /** The keyring interface: the data key (a copy) or null. */
   async onDecrypt(materials, encryptedDataKeys) {
-    return wasm.unwrapDataKey(this, materials, encryptedDataKeys) ?? null;
+    return unwrapKey(this, materials, encryptedDataKeys);
   }
 }
 
@@ -83,33 +84,33 @@ export { KmsKeyring, signSigV4 } from './kms-keyring.js';
 export { MultiKeyring } from './multi-keyring.js';
 
 // ---- one-shot operations --------------------------------------------------------------------
-// WebAssembly keyrings run synchronously inside the core; JavaScript keyrings (KmsKeyring, a
-// MultiKeyring with one, custom ones) are awaited at the edge (keyring-protocol.js).
+// Keyrings that need no calls (raw keyrings, multi-keyrings of them) run inside the core in one
+// synchronous call; the others are run step by step, their calls awaited (keyring-protocol.js).
 
 /** Encrypts `plaintext` into one message: `{ ciphertext, header }`. */
 export async function encrypt(keyring, plaintext, options) {
   requireInit('encrypt()');
   plaintext = checkedBytes(plaintext, 'encrypt: plaintext', MAX_ONE_SHOT_BYTES);
-  if (isWasmKeyring(keyring)) return wasm.encrypt(keyring, plaintext, options);
+  if (runsInCore(keyring)) return wasm.encrypt(keyring, plaintext, options);
   checkKeyring(keyring, 'encrypt: keyring');
-  return encryptWithJsKeyring(keyring, plaintext, options);
+  return encryptWithKeyring(keyring, plaintext, options);
 }
 
 /** Decrypts one complete message: `{ plaintext, header }`. */
 export async function decrypt(keyring, ciphertext, options) {
   requireInit('decrypt()');
   ciphertext = checkedBytes(ciphertext, 'decrypt: ciphertext', MAX_ONE_SHOT_BYTES);
-  if (isWasmKeyring(keyring)) return wasm.decrypt(keyring, ciphertext, options);
+  if (runsInCore(keyring)) return wasm.decrypt(keyring, ciphertext, options);
   checkKeyring(keyring, 'decrypt: keyring');
-  return decryptWithJsKeyring(keyring, ciphertext, options);
+  return decryptWithKeyring(keyring, ciphertext, options);
 }
 
 /** A fresh data key and its wrapped forms: `{ plaintextKey, encryptedDataKeys, encryptionContext }`. */
 export async function generateDataKey(keyring, options) {
   requireInit('generateDataKey()');
-  if (isWasmKeyring(keyring)) return wasm.generateDataKey(keyring, options);
+  if (runsInCore(keyring)) return wasm.generateDataKey(keyring, options);
   checkKeyring(keyring, 'generateDataKey: keyring');
-  return generateDataKeyWithJsKeyring(keyring, options);
+  return generateDataKeyWithKeyring(keyring, options);
 }
 
 /** `options` with the byte-valued `keys` checked (see `checkedBytes`) before they cross into

@@ -1,21 +1,23 @@
-// Keyrings that live in JavaScript (KmsKeyring, whose transport is async; a MultiKeyring with such a
-// member; an application's own keyring) and how the operations use them.
+// Running keyrings: every keyring, of any kind, runs through the core's keyring steps
+// (src/keyring/step.rs). A step either finishes or asks for one call the core cannot make — a KMS
+// request, or a call into an application's own keyring — and this file makes it and hands the
+// answer back. KMS, multi-keyring and discovery logic live only in the core; the JavaScript
+// keyring classes hold configuration and perform the I/O (KmsKeyring[KMS_REQUEST]).
 //
-// A JavaScript keyring is any object with
+// An application's own keyring is any object with
 //   async onEncrypt(materials)                         materials: an EncryptionMaterials handle
 //   async onDecrypt({ suiteId, encryptionContext }, encryptedDataKeys) -> Uint8Array | null
-// WebAssembly keyrings (RawAesKeyring, RawRsaKeyring, an all-WebAssembly MultiKeyring) are
-// recognised by their `__keyringHandle` method and keep their synchronous path through the core.
-//
-// The core stays synchronous and sans-io. Encryption: new EncryptionMaterials -> await
-// keyring.onEncrypt -> encryptorFromMaterials. Decryption is two-phase: push the header into a
-// MessageDecryptor -> await keyring.onDecrypt -> provideDataKey (the core verifies the key
-// commitment and the header tag), or, with no key, the core's own NO_MATCHING_KEY /
-// ENCRYPTION_CONTEXT_MISMATCH through a KeyringOutcome.
+// The core's keyrings (RawAesKeyring, RawRsaKeyring, KmsKeyring, MultiKeyring) are recognised
+// by their `__keyringHandle` method; those that need no calls run inside the core in one go.
 
 import { codedError } from './runtime.js';
 // The WebAssembly core, every call guarded against a trap (runtime.js).
 import { core as wasm } from './runtime.js';
+
+/** A MultiKeyring's members (generator first, then the children), as the core numbers them. */
+export const MEMBERS = Symbol('envseal.members');
+/** A KmsKeyring's transport: `(operation, body, keyId) => Promise<answer JSON text>`. */
+export const KMS_REQUEST = Symbol('envseal.kmsRequest');
 
 /** The header is fed to the core in pieces of this size (a large chunk is not copied into
  * WebAssembly just to read the header at its start). */
@@ -38,25 +40,30 @@ export function readHeader(dec, bytes) {
 
 // ---- telling keyrings apart -----------------------------------------------------------------
 
-/** Whether `keyring` is a WebAssembly keyring (it can hand the core a keyring handle). */
-export function isWasmKeyring(keyring) {
+/** Whether `keyring` is one of the core's keyrings (it can hand the core a keyring handle). */
+export function isCoreKeyring(keyring) {
   return keyring !== null && typeof keyring === 'object' && typeof keyring.__keyringHandle === 'function';
 }
 
-/** Whether `keyring` is a JavaScript keyring: `onEncrypt` and `onDecrypt` methods, no handle. */
+/** Whether `keyring` is an application's own keyring: `onEncrypt` and `onDecrypt`, no handle. */
 export function isJsKeyring(keyring) {
   return (
     keyring !== null &&
     typeof keyring === 'object' &&
-    !isWasmKeyring(keyring) &&
+    !isCoreKeyring(keyring) &&
     typeof keyring.onEncrypt === 'function' &&
     typeof keyring.onDecrypt === 'function'
   );
 }
 
+/** Whether `keyring` runs inside the core in one go (no step asks JavaScript for a call). */
+export function runsInCore(keyring) {
+  return isCoreKeyring(keyring) && !wasm.keyringNeedsCaller(keyring);
+}
+
 /** Throws a TypeError (INVALID_ARGUMENT) unless `keyring` is a keyring of either kind. */
 export function checkKeyring(keyring, label) {
-  if (isWasmKeyring(keyring) || isJsKeyring(keyring)) return;
+  if (isCoreKeyring(keyring) || isJsKeyring(keyring)) return;
   throw typeError(
     `${label} must be an envseal keyring (RawAesKeyring, RawRsaKeyring, KmsKeyring, MultiKeyring) or an ` +
       `object with onEncrypt and onDecrypt methods, got ${describe(keyring)}`,
@@ -75,42 +82,109 @@ export function keyringName(keyring) {
   return keyring?.constructor?.name ? `${keyring.constructor.name} keyring` : 'keyring';
 }
 
-// ---- running a keyring of either kind -------------------------------------------------------
+/** `keyring` as the core sees it: itself, or an application's keyring in a ForeignKeyring (to
+ * free once the core holds it). */
+export function coreKeyringOf(keyring) {
+  return isCoreKeyring(keyring) ? keyring : new wasm.ForeignKeyring(keyringName(keyring));
+}
 
-/** Lets `keyring` (either kind) generate and/or wrap the data key of `materials`. */
-export async function runOnEncrypt(keyring, materials) {
-  if (isWasmKeyring(keyring)) {
+// ---- running a keyring ------------------------------------------------------------------------
+
+/**
+ * Runs `keyring` through the core's steps: `step(run, answer)` is one step of the KeyringRun
+ * (`run.wrap(...)`, `run.unwrapMessage(...)`, `run.unwrap(...)`); each call a step asks for is
+ * made here. `context()` gives what an application's keyring is called with:
+ * `{ materials }` when wrapping, `{ decryption, edks }` when unwrapping. Resolves with the last
+ * step's `{ done, ... }`.
+ */
+async function run(keyring, step, context) {
+  const core = coreKeyringOf(keyring);
+  let keyringRun;
+  try {
+    keyringRun = new wasm.KeyringRun(core);
+  } finally {
+    if (core !== keyring) core.free();
+  }
+  try {
+    let answer;
+    for (;;) {
+      const out = step(keyringRun, answer);
+      answer?.key?.fill(0); // an application keyring's data key, copied into the core
+      if (!out.call) return out;
+      answer = await perform(memberAt(keyring, out.path), out, context);
+    }
+  } finally {
+    keyringRun.free();
+  }
+}
+
+/** The keyring at `path` (member indexes, outermost first) from `root`. */
+function memberAt(root, path) {
+  let keyring = root;
+  for (const index of path) keyring = keyring[MEMBERS][index];
+  return keyring;
+}
+
+/** Makes one call a step asked for: `{ text }`, `{}`, `{ key }`, or `{ error }` if it failed. */
+async function perform(target, call, context) {
+  try {
+    switch (call.kind) {
+      case 'kms':
+        return { text: await target[KMS_REQUEST](call.operation, call.body, call.keyId) };
+      case 'wrap':
+        await target.onEncrypt(context().materials);
+        return {};
+      default: {
+        const { decryption, edks } = context();
+        return { key: checkedKey(target, await target.onDecrypt(decryption, edks)) };
+      }
+    }
+  } catch (error) {
+    return { error };
+  }
+}
+
+/** What an application keyring's onDecrypt resolved to, if it is a data key or null. */
+function checkedKey(keyring, key) {
+  if (key === null || key === undefined) return null;
+  if (key instanceof Uint8Array) return key;
+  throw codedError(
+    'KEYRING_ERROR',
+    `keyring error: ${keyringName(keyring)}.onDecrypt must resolve to a Uint8Array data key or null, got ${describe(key)}`,
+  );
+}
+
+/** Lets `keyring` generate (if none is set) and wrap the data key of `materials`. */
+export async function wrapKey(keyring, materials) {
+  if (runsInCore(keyring)) {
     materials.wrapWith(keyring);
     return;
   }
-  await keyring.onEncrypt(materials);
+  await run(keyring, (r, answer) => r.wrap(materials, answer), () => ({ materials }));
 }
 
-/** Asks `keyring` (either kind) for the data key: a Uint8Array (the caller wipes it) or null. */
-export async function runOnDecrypt(keyring, materials, encryptedDataKeys) {
-  if (isWasmKeyring(keyring)) return wasm.unwrapDataKey(keyring, materials, encryptedDataKeys) ?? null;
-  const key = await keyring.onDecrypt(materials, encryptedDataKeys);
-  if (key === null || key === undefined) return null;
-  if (!(key instanceof Uint8Array)) {
-    throw codedError(
-      'KEYRING_ERROR',
-      `keyring error: ${keyringName(keyring)}.onDecrypt must resolve to a Uint8Array data key or null, got ${describe(key)}`,
-    );
+/** The data key `keyring` unwraps from `edks` for `{ suiteId, encryptionContext }` (a copy: wipe
+ * it once used), or null if none of them is the keyring's. */
+export async function unwrapKey(keyring, decryption, edks) {
+  const out = await run(keyring, (r, answer) => r.unwrap(decryption, edks, answer), () => ({ decryption, edks }));
+  return out.key;
+}
+
+/** With `dec` waiting for its data key (state 'need-data-key'), lets `keyring` find it; the core
+ * then verifies the header (or reports NO_MATCHING_KEY / ENCRYPTION_CONTEXT_MISMATCH). */
+export async function unwrapMessage(dec, keyring) {
+  if (runsInCore(keyring)) {
+    dec.unwrapWith(keyring);
+    return;
   }
-  return key;
+  const context = () => {
+    const header = dec.header;
+    return { decryption: { suiteId: header.suiteId, encryptionContext: dec.keyringContext }, edks: header.encryptedDataKeys };
+  };
+  await run(keyring, (r, answer) => r.unwrapMessage(dec, answer), context);
 }
 
-/** NO_MATCHING_KEY for keyrings that each failed: `errors` keeps every failure. */
-export function noMatchingKey(errors) {
-  const error = codedError(
-    'NO_MATCHING_KEY',
-    `no keyring could decrypt a data key: ${errors.map((e) => e?.message ?? String(e)).join('; ')}`,
-  );
-  error.errors = errors;
-  return error;
-}
-
-// ---- encryption -----------------------------------------------------------------------------
+// ---- the operations ---------------------------------------------------------------------------
 
 /**
  * Starts the materials of one message (synchronously, so bad options throw at once).
@@ -120,18 +194,18 @@ export function newMaterials(options, api) {
   return new wasm.EncryptionMaterials(options, api);
 }
 
-/** Runs the JavaScript keyring on `materials` and builds the MessageEncryptor (materials freed). */
+/** Runs `keyring` on `materials` and builds the MessageEncryptor (materials freed). */
 export async function encryptorFromKeyring(keyring, materials) {
   try {
-    await keyring.onEncrypt(materials);
+    await wrapKey(keyring, materials);
     return wasm.encryptorFromMaterials(materials);
   } finally {
     materials.free();
   }
 }
 
-/** `encrypt` with a JavaScript keyring: `{ ciphertext, header }`. */
-export async function encryptWithJsKeyring(keyring, plaintext, options) {
+/** `encrypt` with a keyring that makes calls: `{ ciphertext, header }`. */
+export async function encryptWithKeyring(keyring, plaintext, options) {
   const input = bytesOf(plaintext, 'encrypt: plaintext');
   const enc = await encryptorFromKeyring(keyring, newMaterials(options, 'encrypt'));
   try {
@@ -143,69 +217,25 @@ export async function encryptWithJsKeyring(keyring, plaintext, options) {
   }
 }
 
-/** `generateDataKey` with a JavaScript keyring: `{ plaintextKey, encryptedDataKeys, encryptionContext }`. */
-export async function generateDataKeyWithJsKeyring(keyring, options) {
+/** `generateDataKey` with a keyring that makes calls: `{ plaintextKey, encryptedDataKeys, encryptionContext }`. */
+export async function generateDataKeyWithKeyring(keyring, options) {
   const materials = newMaterials(options, 'generateDataKey');
   try {
-    await keyring.onEncrypt(materials);
+    await wrapKey(keyring, materials);
     return wasm.generateDataKeyResult(materials);
   } finally {
     materials.free();
   }
 }
 
-// ---- decryption -----------------------------------------------------------------------------
-
-/**
- * With `dec` waiting for its data key (state 'need-data-key'), asks the JavaScript `keyring` for it
- * and hands it over; the core then verifies the header. No key: the core's NO_MATCHING_KEY (naming
- * the message's providers) or ENCRYPTION_CONTEXT_MISMATCH (when required pairs were given).
- */
-export async function unwrapWithJsKeyring(dec, keyring) {
-  const header = dec.header;
-  const materials = { suiteId: header.suiteId, encryptionContext: dec.keyringContext };
-  let key;
-  try {
-    key = await runOnDecrypt(keyring, materials, header.encryptedDataKeys);
-  } catch (error) {
-    if (error?.code !== 'NO_MATCHING_KEY') throw error;
-    // Through the core, which turns it into ENCRYPTION_CONTEXT_MISMATCH when required pairs were given.
-    const reason = String(error.message).replace(/^no keyring could decrypt a data key: /, '');
-    throw coreNoKey(dec, keyring, reason, error);
-  }
-  if (key === null) throw coreNoKey(dec, keyring, null);
-  try {
-    dec.provideDataKey(key);
-  } finally {
-    key.fill(0);
-  }
-}
-
-/** The core's error for "no data key" (it always throws). */
-function coreNoKey(dec, keyring, reason, original) {
-  const outcome = new wasm.KeyringOutcome(keyringName(keyring), reason);
-  try {
-    dec.unwrapWith(outcome);
-  } catch (error) {
-    if (original) {
-      if (original.errors) error.errors = original.errors;
-      error.cause = original;
-    }
-    return error;
-  } finally {
-    outcome.free();
-  }
-  return codedError('NO_MATCHING_KEY', 'no keyring could decrypt a data key');
-}
-
-/** `decrypt` with a JavaScript keyring: `{ plaintext, header }`. */
-export async function decryptWithJsKeyring(keyring, ciphertext, options) {
+/** `decrypt` with a keyring that makes calls: `{ plaintext, header }`. */
+export async function decryptWithKeyring(keyring, ciphertext, options) {
   const input = bytesOf(ciphertext, 'decrypt: ciphertext');
   const dec = new wasm.MessageDecryptor(options, 'decrypt');
   try {
     const offset = readHeader(dec, input);
     if (dec.state === 'header') dec.finish(); // TRUNCATED: the input ended inside the header
-    await unwrapWithJsKeyring(dec, keyring);
+    await unwrapMessage(dec, keyring);
     const body = dec.push(input.subarray(offset));
     const last = dec.finish();
     const plaintext = concat([body, last]);

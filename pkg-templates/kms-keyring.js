@@ -3,12 +3,13 @@
 // service, or an application's backend through a custom transport.
 //
 // What happens here: options, the transport (fetch with SigV4 and a timeout, or the caller's
-// function), and turning transport failures into coded errors. What does not: every request is
-// built and every response checked by the Rust core (the same code as the Rust KmsKeyring), and the
-// SigV4 signature is computed there too; this file supplies only the clock.
+// function), and turning transport failures into coded errors. What does not: the keyring itself
+// is the core's (CoreKmsKeyring: the same code as the Rust KmsKeyring), whose steps build every
+// request and check every answer; the SigV4 signature is computed there too; this file supplies
+// only the clock. A request's body and its answer cross into the core as JSON text, once.
 
 import { codedError, requireInit } from './runtime.js';
-import { describe, noMatchingKey, readOptions, typeError } from './keyring-protocol.js';
+import { KMS_REQUEST, describe, readOptions, typeError, unwrapKey, wrapKey } from './keyring-protocol.js';
 // The WebAssembly core, every call guarded against a trap (runtime.js).
 import { core as wasm } from './runtime.js';
 
@@ -30,6 +31,8 @@ const OPTIONS = [
 
 /** A keyring whose master key is a KMS key. */
 export class KmsKeyring {
+  /** The core's KMS keyring (key id or discovery filter, grant tokens). */
+  #core;
   #keyId = null;
   #discovery = false;
   #filter = null;
@@ -81,6 +84,8 @@ export class KmsKeyring {
       }
       this.#grantTokens = [...o.grantTokens];
     }
+
+    this.#core = new wasm.CoreKmsKeyring({ keyId: this.#keyId ?? undefined, discoveryFilter: this.#filter ?? undefined, grantTokens: this.#grantTokens });
 
     if (o.transport !== undefined) {
       if (typeof o.transport !== 'function') {
@@ -146,23 +151,17 @@ export class KmsKeyring {
     return this.#discovery ? 'KMS discovery keyring' : `KMS keyring ${JSON.stringify(this.#keyId)}`;
   }
 
+  /** @internal The core's handle to this keyring. */
+  __keyringHandle() {
+    return this.#core.__keyringHandle();
+  }
+
   /**
    * Generates the data key with GenerateDataKey (when the materials have none) or wraps the existing
    * one with Encrypt, and adds the EDK (provider id `aws-kms`, provider info the key ARN KMS named).
    */
   async onEncrypt(materials) {
-    if (this.#discovery) {
-      throw codedError('INVALID_ARGUMENT', 'invalid argument: a KMS discovery keyring cannot encrypt');
-    }
-    if (!materials.hasDataKey) {
-      const request = wasm.kmsGenerateDataKeyRequest(this.#keyId, materials, this.#grantTokens);
-      const response = await this.#send('GenerateDataKey', request, this.#keyId);
-      wasm.kmsGenerateDataKeyResponse(materials, response);
-    } else {
-      const request = wasm.kmsEncryptRequest(this.#keyId, materials, this.#grantTokens);
-      const response = await this.#send('Encrypt', request, this.#keyId);
-      wasm.kmsEncryptResponse(materials, response);
-    }
+    await wrapKey(this, materials);
   }
 
   /**
@@ -171,45 +170,36 @@ export class KmsKeyring {
    * error (e.g. KMS_ERROR with kmsType 'DisabledException'), with several NO_MATCHING_KEY.
    */
   async onDecrypt(materials, encryptedDataKeys) {
-    const candidates = wasm.kmsDecryptCandidates(this.#keyId, this.#filter, encryptedDataKeys);
-    const errors = [];
-    for (const { keyId, index } of candidates) {
-      try {
-        const request = wasm.kmsDecryptRequest(keyId, encryptedDataKeys[index], materials.encryptionContext, this.#grantTokens);
-        const response = await this.#send('Decrypt', request, keyId);
-        return wasm.kmsDecryptResponse(response, keyId, materials.suiteId);
-      } catch (error) {
-        errors.push(error);
-      }
-    }
-    if (errors.length === 0) return null;
-    if (errors.length === 1) throw errors[0];
-    throw noMatchingKey(errors);
+    return unwrapKey(this, materials, encryptedDataKeys);
+  }
+
+  /** @internal Makes one KMS request a core step asked for: resolves with the answer's JSON text. */
+  [KMS_REQUEST](operation, body, keyId) {
+    return this.#send(operation, body, keyId);
   }
 
   /** One KMS call; `keyId` (an ARN, for discovery) picks the regional endpoint when none is set. */
-  async #send(operation, request, keyId) {
-    if (this.#transport) return callTransport(this.#transport, operation, request);
+  async #send(operation, body, keyId) {
+    if (this.#transport) return callTransport(this.#transport, operation, body);
     const arn = arnOf(keyId);
     const region = this.#region ?? arn?.region;
     const endpoint = this.#endpoint ?? regionalEndpoint(arn?.partition ?? 'aws', region);
-    return fetchKms({ endpoint, region, credentials: this.#credentials, timeoutMs: this.#timeoutMs }, operation, request);
+    return fetchKms({ endpoint, region, credentials: this.#credentials, timeoutMs: this.#timeoutMs }, operation, body);
   }
 }
 
 // ---- the default transport: fetch -----------------------------------------------------------
 
 /**
- * POSTs one KMS JSON 1.1 request; SigV4-signed when there are credentials; aborted after
- * `timeoutMs`. Resolves with the parsed answer; rejects with KMS_ERROR (a KMS error body, with
- * `kmsType`), KMS_UNAVAILABLE (network failure, timeout, HTTP error without a KMS body) or
- * KMS_BAD_RESPONSE (an answer that is not JSON).
+ * POSTs one KMS JSON 1.1 request (`body`: its JSON text); SigV4-signed when there are credentials;
+ * aborted after `timeoutMs`. Resolves with the answer's text (the core reads it); rejects with
+ * KMS_ERROR (a KMS error body, with `kmsType`) or KMS_UNAVAILABLE (network failure, timeout,
+ * HTTP error without a KMS body).
  */
-async function fetchKms({ endpoint, region, credentials, timeoutMs }, operation, request) {
+async function fetchKms({ endpoint, region, credentials, timeoutMs }, operation, body) {
   if (typeof fetch !== 'function') {
     throw unavailable('network', `${operation}: this runtime has no fetch(); give KmsKeyring a transport`);
   }
-  const body = JSON.stringify(request);
   const headers = { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `TrentService.${operation}` };
   if (credentials) {
     const given = typeof credentials === 'function' ? await credentials() : credentials;
@@ -253,40 +243,31 @@ async function fetchKms({ endpoint, region, credentials, timeoutMs }, operation,
   return readAnswer(status, text, operation, where);
 }
 
-/** A KMS HTTP answer: the parsed JSON of a 2xx, else the error its body describes. */
+/** A KMS HTTP answer: the text of a 2xx (JSON, read by the core), else the error its body describes. */
 function readAnswer(status, text, operation, where) {
-  if (status < 200 || status > 299) {
-    const error = wasm.kmsErrorFromBody(Math.min(Math.max(status, 0), 65535), text);
-    error.httpStatus = status;
-    if (error.code === 'KMS_UNAVAILABLE') {
-      error.reason = 'http';
-      error.message = `${error.message} (${operation} to ${where})`;
-    }
-    throw error;
+  if (status >= 200 && status <= 299) return text;
+  const error = wasm.kmsErrorFromBody(Math.min(Math.max(status, 0), 65535), text);
+  error.httpStatus = status;
+  if (error.code === 'KMS_UNAVAILABLE') {
+    error.reason = 'http';
+    error.message = `${error.message} (${operation} to ${where})`;
   }
-  try {
-    return JSON.parse(text);
-  } catch {
-    const shown = text.length > 80 ? `${text.slice(0, 80)}...` : text;
-    throw codedError(
-      'KMS_BAD_RESPONSE',
-      `invalid KMS response: ${operation} to ${where} answered HTTP ${status} with a body that is not JSON: ${JSON.stringify(shown)}`,
-    );
-  }
+  throw error;
 }
 
 // ---- custom transports ----------------------------------------------------------------------
 
 /**
- * Calls an application's transport. It resolves with the KMS JSON answer (an object, JSON text, or a
- * fetch `Response` to read like the default transport's); it rejects with a KMS exception (an error
+ * Calls an application's transport with the request as an object. It resolves with the KMS JSON
+ * answer (an object, JSON text, or a fetch `Response` to read like the default transport's),
+ * returned here as JSON text for the core to read; it rejects with a KMS exception (an error
  * whose `__type`, or whose `name` with an AWS SDK `$fault`, names it: the demo key service's
  * `KmsError`, AWS SDK v3 errors) or with any other error (KMS_UNAVAILABLE).
  */
-async function callTransport(transport, operation, request) {
+async function callTransport(transport, operation, body) {
   let answer;
   try {
-    answer = await transport(operation, request);
+    answer = await transport(operation, JSON.parse(body));
   } catch (error) {
     throw transportError(error, operation);
   }
@@ -299,14 +280,12 @@ async function callTransport(transport, operation, request) {
     }
     return readAnswer(answer.status, text, operation, answer.url || 'the transport');
   }
-  if (typeof answer === 'string') {
-    try {
-      return JSON.parse(answer);
-    } catch {
-      throw codedError('KMS_BAD_RESPONSE', `invalid KMS response: ${operation}: the transport answered text that is not JSON`);
-    }
+  if (typeof answer === 'string') return answer;
+  try {
+    return JSON.stringify(answer); // the core checks it (KMS_BAD_RESPONSE if it is not a valid answer)
+  } catch {
+    throw codedError('KMS_BAD_RESPONSE', `invalid KMS response: ${operation}: the transport's answer cannot be read as JSON`);
   }
-  return answer; // checked by the core (KMS_BAD_RESPONSE if it is not a valid answer)
 }
 
 function transportError(error, operation) {

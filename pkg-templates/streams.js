@@ -12,12 +12,12 @@ import {
   checkKeyring,
   describe,
   encryptorFromKeyring,
-  isJsKeyring,
   newMaterials,
   readHeader,
   readOptions,
+  runsInCore,
   typeError,
-  unwrapWithJsKeyring,
+  unwrapMessage,
 } from './keyring-protocol.js';
 import { subtleCrypto, WebCryptoOpener, WebCryptoSealer } from './engine-webcrypto.js';
 // The WebAssembly core, every call guarded against a trap (runtime.js).
@@ -79,13 +79,13 @@ export function encryptStream(keyring, options) {
     return enc.header;
   };
   let start;
-  if (!testing && isJsKeyring(keyring)) {
-    // A JavaScript keyring (KMS, ...) is asynchronous: it runs when the stream starts. Bad options
-    // still throw here, from the materials.
+  if (!testing) checkKeyring(keyring, `${api}: keyring`);
+  if (!testing && !runsInCore(keyring)) {
+    // A keyring that makes calls (KMS, an application's own) runs when the stream starts. Bad
+    // options still throw here, from the materials.
     const materials = newMaterials(core, api);
     start = async () => ready(await encryptorFromKeyring(keyring, materials));
   } else {
-    if (!testing) checkKeyring(keyring, `${api}: keyring`);
     const enc = testing
       ? wasm.MessageEncryptor.deterministicForTesting({ ...core, ...testing })
       : new wasm.MessageEncryptor(keyring, core, api);
@@ -133,8 +133,7 @@ export function decryptStream(keyring, options) {
           '(see SECURITY.md, "Streaming signed messages"); decrypt it in one shot with decrypt() instead',
       );
     }
-    if (isJsKeyring(keyring)) await unwrapWithJsKeyring(dec, keyring);
-    else dec.unwrapWith(keyring);
+    await unwrapMessage(dec, keyring);
     const header = dec.header; // verified: key commitment and header tag checked
     const settings = { frameLength: header.frameLength, inFlight: IN_FLIGHT, emit: run.emit, fail: run.fail };
     // Legacy non-framed bodies are one AES-GCM unit of any length: the core's cipher reads them.

@@ -36,6 +36,13 @@ pub enum Error {
     CommitmentPolicy(String),
     /// No keyring could unwrap any of the message's encrypted data keys.
     NoMatchingKey(String),
+    /// Every keyring that had one of the message's encrypted data keys failed: their errors, in
+    /// the order they were tried. Its code is `NO_MATCHING_KEY`.
+    KeyringsFailed(Vec<Error>),
+    /// An error the caller reported while answering a keyring's call (a JavaScript transport or
+    /// keyring threw): its message, whether it was `NO_MATCHING_KEY`, and the `slot` by which the
+    /// caller finds the original error again. Its code is `NO_MATCHING_KEY` or `KEYRING_ERROR`.
+    Relayed { slot: usize, message: String, no_matching_key: bool },
     /// The encryption context given to decrypt does not match the message.
     EncryptionContextMismatch(String),
     /// The header lists more encrypted data keys than `max_encrypted_data_keys` allows.
@@ -73,7 +80,9 @@ impl Error {
             Error::UnsupportedVersion(_) => "UNSUPPORTED_VERSION",
             Error::UnsupportedSuite(_) => "UNSUPPORTED_SUITE",
             Error::CommitmentPolicy(_) => "COMMITMENT_POLICY",
-            Error::NoMatchingKey(_) => "NO_MATCHING_KEY",
+            Error::NoMatchingKey(_) | Error::KeyringsFailed(_) => "NO_MATCHING_KEY",
+            Error::Relayed { no_matching_key: true, .. } => "NO_MATCHING_KEY",
+            Error::Relayed { .. } => "KEYRING_ERROR",
             Error::EncryptionContextMismatch(_) => "ENCRYPTION_CONTEXT_MISMATCH",
             Error::TooManyEncryptedDataKeys { .. } => "TOO_MANY_EDKS",
             Error::Truncated(_) => "TRUNCATED",
@@ -123,6 +132,17 @@ impl fmt::Display for Error {
             Error::UnsupportedSuite(id) => write!(f, "unsupported algorithm suite 0x{id:04x}"),
             Error::CommitmentPolicy(m) => write!(f, "commitment policy: {m}"),
             Error::NoMatchingKey(m) => write!(f, "no keyring could decrypt a data key: {m}"),
+            Error::KeyringsFailed(errors) => {
+                f.write_str("no keyring could decrypt a data key: ")?;
+                for (i, e) in errors.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str("; ")?;
+                    }
+                    write!(f, "{e}")?;
+                }
+                Ok(())
+            }
+            Error::Relayed { message, .. } => f.write_str(message),
             Error::EncryptionContextMismatch(m) => write!(f, "encryption context mismatch: {m}"),
             Error::TooManyEncryptedDataKeys { max, found } => write!(
                 f,

@@ -1,6 +1,6 @@
-//! wasm-bindgen tests of the bindings JavaScript keyrings build on (`src/wasm/{materials,kms,rsa}.rs`):
-//! `RawRsaKeyring`, `EncryptionMaterials` and `encryptorFromMaterials`, `KeyringOutcome`, the KMS
-//! protocol functions and `signSigV4`. Run like tests/web.rs, in Node and in browsers:
+//! wasm-bindgen tests of the bindings keyring runs build on (`src/wasm/{materials,steps,kms,rsa}.rs`):
+//! `RawRsaKeyring`, `EncryptionMaterials` and `encryptorFromMaterials`, `KeyringRun` with
+//! `CoreKmsKeyring` and `ForeignKeyring`, KMS errors and `signSigV4`. Run like tests/web.rs, in Node and in browsers:
 //!
 //! ```text
 //! wasm-pack test --node -- --test web_kms
@@ -9,13 +9,10 @@
 #![cfg(target_arch = "wasm32")]
 
 use envseal::wasm::keyrings::RawAesKeyring;
-use envseal::wasm::kms::{
-    kms_decrypt_candidates, kms_decrypt_request, kms_decrypt_response, kms_encrypt_request, kms_encrypt_response,
-    kms_error, kms_error_from_body, kms_generate_data_key_request, kms_generate_data_key_response, kms_parse_arn,
-    sign_sig_v4,
-};
-use envseal::wasm::materials::{encryptor_from_materials, unwrap_data_key, EncryptionMaterialsHandle, KeyringOutcome};
+use envseal::wasm::kms::{kms_error, kms_error_from_body, kms_parse_arn, sign_sig_v4, CoreKmsKeyring};
+use envseal::wasm::materials::{encryptor_from_materials, EncryptionMaterialsHandle};
 use envseal::wasm::rsa::RawRsaKeyring;
+use envseal::wasm::steps::{ForeignKeyring, KeyringRun};
 use envseal::wasm::{self, DecryptorHandle};
 use js_sys::{Array, Object, Reflect, Uint8Array};
 use wasm_bindgen::{JsCast, JsValue};
@@ -39,10 +36,6 @@ fn get(value: &JsValue, key: &str) -> JsValue {
 
 fn bytes(b: &[u8]) -> JsValue {
     Uint8Array::from(b).into()
-}
-
-fn json(text: &str) -> JsValue {
-    js_sys::JSON::parse(text).unwrap()
 }
 
 fn stringify(value: &JsValue) -> String {
@@ -173,79 +166,161 @@ fn materials_take_keys_and_edks_then_build_an_encryptor() {
     assert_eq!(code(gdk.err().unwrap()), "INVALID_ARGUMENT");
 }
 
+/// Runs one step of `run` and returns the call it asks for (or `{ done }`).
+fn step(result: Result<JsValue, JsValue>) -> JsValue {
+    result.expect("the step succeeds")
+}
+
+fn answer_text(text: &str) -> JsValue {
+    object(&[("text", text.into())])
+}
+
+fn answer_error(message: &str) -> JsValue {
+    object(&[("error", js_sys::Error::new(message).into())])
+}
+
 #[wasm_bindgen_test]
-fn unwrap_data_key_and_keyring_outcome() {
+fn a_keyring_run_asks_for_kms_calls_and_takes_their_answers() {
+    let kms: JsValue =
+        CoreKmsKeyring::new(&object(&[("keyId", ARN.into()), ("grantTokens", Array::of1(&"g".into()).into())]))
+            .unwrap()
+            .into();
+    let multi: JsValue =
+        wasm::MultiKeyring::new(&object(&[("generator", kms.clone()), ("children", Array::of1(&aes("k", 7)).into())]))
+            .unwrap()
+            .into();
+    let mut m =
+        EncryptionMaterialsHandle::new(&object(&[("encryptionContext", object(&[("t", "a".into())]))]), None).unwrap();
+    let mut run = KeyringRun::new(&multi).unwrap();
+    let call = step(run.wrap(&mut m, &JsValue::UNDEFINED));
+    assert_eq!(stringify(&get(&call, "path")), "[0]", "the generator (member 0) asks");
+    assert_eq!(get(&call, "kind").as_string().as_deref(), Some("kms"));
+    assert_eq!(get(&call, "operation").as_string().as_deref(), Some("GenerateDataKey"));
+    assert_eq!(get(&call, "keyId").as_string().as_deref(), Some(ARN));
+    assert_eq!(
+        get(&call, "body").as_string().unwrap(),
+        format!(r#"{{"EncryptionContext":{{"t":"a"}},"GrantTokens":["g"],"KeyId":"{ARN}","NumberOfBytes":32}}"#)
+    );
+    let key_b64 = "BwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwc=";
+    let ok = format!(r#"{{"KeyId":"{ARN}","Plaintext":"{key_b64}","CiphertextBlob":"AQID"}}"#);
+    let done = step(run.wrap(&mut m, &answer_text(&ok)));
+    assert_eq!(get(&done, "done").as_bool(), Some(true), "the raw AES child wraps in the core, no call");
+    let edks = m.encrypted_data_keys().unwrap();
+    assert_eq!(edks.length(), 2);
+    assert_eq!(get(&edks.get(0), "providerInfo").unchecked_into::<Uint8Array>().to_vec(), ARN.as_bytes());
+    assert_eq!(m.data_key().unwrap().to_vec(), vec![7; 32]);
+    assert!(run.wrap(&mut m, &answer_text(&ok)).is_err(), "an answer with no call pending is refused");
+
+    // Answers the core refuses, and an error a transport threw, which comes back as itself.
+    for (answer, expected) in [
+        (
+            answer_text(&format!(r#"{{"KeyId":"alias/x","Plaintext":"{key_b64}","CiphertextBlob":"AQID"}}"#)),
+            "KMS_BAD_RESPONSE",
+        ),
+        (answer_text("text"), "KMS_BAD_RESPONSE"),
+        (answer_text("[1, 2]"), "KMS_BAD_RESPONSE"),
+    ] {
+        let mut fresh = EncryptionMaterialsHandle::new(&JsValue::UNDEFINED, None).unwrap();
+        let mut run = KeyringRun::new(&kms).unwrap();
+        step(run.wrap(&mut fresh, &JsValue::UNDEFINED));
+        assert_eq!(code(run.wrap(&mut fresh, &answer).unwrap_err()), expected);
+    }
+    let mut fresh = EncryptionMaterialsHandle::new(&JsValue::UNDEFINED, None).unwrap();
+    let mut run = KeyringRun::new(&kms).unwrap();
+    step(run.wrap(&mut fresh, &JsValue::UNDEFINED));
+    let thrown = answer_error("proxy down");
+    let e = run.wrap(&mut fresh, &thrown).unwrap_err();
+    assert!(Object::is(&e, &get(&thrown, "error")), "the transport's own error object");
+
+    // Decryption: a discovery keyring asks KMS for the EDK, the decryptor verifies the header.
+    let message = encrypt_with(&m);
+    let filter = object(&[("partition", "aws".into()), ("accounts", Array::of1(&"111122223333".into()).into())]);
+    let discovery: JsValue = CoreKmsKeyring::new(&object(&[("discoveryFilter", filter)])).unwrap().into();
+    let mut dec = DecryptorHandle::new(&JsValue::UNDEFINED, None).unwrap();
+    dec.push(&message).unwrap();
+    let mut run = KeyringRun::new(&discovery).unwrap();
+    let call = step(run.unwrap_message(&mut dec, &JsValue::UNDEFINED));
+    assert_eq!(get(&call, "operation").as_string().as_deref(), Some("Decrypt"));
+    assert_eq!(
+        get(&call, "body").as_string().unwrap(),
+        format!(r#"{{"CiphertextBlob":"AQID","EncryptionContext":{{"t":"a"}},"KeyId":"{ARN}"}}"#)
+    );
+    let answer = answer_text(&format!(r#"{{"KeyId":"{ARN}","Plaintext":"{key_b64}"}}"#));
+    assert_eq!(get(&step(run.unwrap_message(&mut dec, &answer)), "done").as_bool(), Some(true));
+    assert_eq!(dec.state(), "body");
+    assert_eq!(dec.finish(None).unwrap().to_vec(), b"x");
+}
+
+/// A one-frame message of `x` under the data key of `m` and its first (KMS) EDK.
+fn encrypt_with(m: &EncryptionMaterialsHandle) -> JsValue {
+    let context = object(&[("encryptionContext", object(&[("t", "a".into())]))]);
+    let mut copy = EncryptionMaterialsHandle::new(&context, None).unwrap();
+    copy.set_data_key(&m.data_key().unwrap().into()).unwrap();
+    copy.add_encrypted_data_key(&m.encrypted_data_keys().unwrap().get(0)).unwrap();
+    let mut enc = encryptor_from_materials(&mut copy).unwrap();
+    let mut ciphertext = enc.push(&bytes(b"x")).unwrap().to_vec();
+    ciphertext.extend(enc.finish().unwrap().to_vec());
+    bytes(&ciphertext)
+}
+
+#[wasm_bindgen_test]
+fn failures_come_back_together_and_foreign_keyrings_are_asked() {
     let keyring = aes("k", 7);
     let encrypted =
         wasm::encrypt(&keyring, &bytes(b"x"), &object(&[("encryptionContext", object(&[("a", "b".into())]))])).unwrap();
     let header = get(&encrypted, "header");
     let edks = get(&header, "encryptedDataKeys");
     let materials = object(&[("suiteId", 0x0478.into()), ("encryptionContext", object(&[("a", "b".into())]))]);
-    assert_eq!(unwrap_data_key(&keyring, &materials, &edks).unwrap().unwrap().length(), 32);
-    assert!(unwrap_data_key(&aes("other", 7), &materials, &edks).unwrap().is_none());
-    let wrong_context = object(&[("suiteId", 0x0478.into()), ("encryptionContext", object(&[]))]);
-    assert_eq!(code(unwrap_data_key(&keyring, &wrong_context, &edks).unwrap_err()), "NO_MATCHING_KEY");
+    let mut run = KeyringRun::new(&keyring).unwrap();
+    let found = step(run.unwrap(&materials, &edks, &JsValue::UNDEFINED));
+    assert_eq!(get(&found, "key").unchecked_into::<Uint8Array>().length(), 32);
+    let mut run = KeyringRun::new(&aes("other", 7)).unwrap();
+    assert!(get(&step(run.unwrap(&materials, &edks, &JsValue::UNDEFINED)), "key").is_null());
+
+    // Two foreign members that both fail: NO_MATCHING_KEY, with both original errors in `errors`.
+    let one: JsValue = ForeignKeyring::new("mine 1".into()).into();
+    let two: JsValue = ForeignKeyring::new("mine 2".into()).into();
+    let multi: JsValue =
+        wasm::MultiKeyring::new(&object(&[("children", Array::of2(&one, &two).into())])).unwrap().into();
+    let mut run = KeyringRun::new(&multi).unwrap();
+    let call = step(run.unwrap(&materials, &edks, &JsValue::UNDEFINED));
+    assert_eq!((stringify(&get(&call, "path")), get(&call, "kind").as_string()), ("[0]".into(), Some("unwrap".into())));
+    let first = answer_error("first failed");
+    let call = step(run.unwrap(&materials, &edks, &first));
+    assert_eq!(stringify(&get(&call, "path")), "[1]");
+    let second = answer_error("second failed");
+    let e = run.unwrap(&materials, &edks, &second).unwrap_err();
+    let message = String::from(e.dyn_ref::<js_sys::Error>().unwrap().message());
+    assert_eq!(message, "no keyring could decrypt a data key: first failed; second failed");
+    let errors: Array = get(&e, "errors").unchecked_into();
+    assert!(Object::is(&errors.get(0), &get(&first, "error")) && Object::is(&errors.get(1), &get(&second, "error")));
+    assert_eq!(code(e), "NO_MATCHING_KEY");
 
     // "No data key" through the core: NO_MATCHING_KEY naming the providers; with required pairs,
     // ENCRYPTION_CONTEXT_MISMATCH.
     let message = get(&encrypted, "ciphertext");
     let mut dec = DecryptorHandle::new(&JsValue::UNDEFINED, None).unwrap();
     dec.push(&message).unwrap();
-    let none: JsValue = KeyringOutcome::new("KMS keyring \"x\"".into(), None).into();
-    let e = dec.unwrap_with(&none).unwrap_err();
+    let mut run = KeyringRun::new(&one).unwrap();
+    step(run.unwrap_message(&mut dec, &JsValue::UNDEFINED));
+    let e = run.unwrap_message(&mut dec, &object(&[("key", JsValue::NULL)])).unwrap_err();
     assert!(String::from(e.dyn_ref::<js_sys::Error>().unwrap().message()).contains("\"web-kms\"/\"k\""));
     assert_eq!(code(e), "NO_MATCHING_KEY");
+    assert_eq!(dec.state(), "failed");
     let mut dec = DecryptorHandle::new(&object(&[("encryptionContext", object(&[("c", "d".into())]))]), None).unwrap();
     dec.push(&message).unwrap();
-    let failed: JsValue = KeyringOutcome::new("kms".into(), Some("KMS InvalidCiphertextException: no".into())).into();
-    assert_eq!(code(dec.unwrap_with(&failed).unwrap_err()), "ENCRYPTION_CONTEXT_MISMATCH");
-}
-
-#[wasm_bindgen_test]
-fn kms_requests_and_responses_are_the_cores() {
-    let mut m =
-        EncryptionMaterialsHandle::new(&object(&[("encryptionContext", object(&[("t", "a".into())]))]), None).unwrap();
-    let tokens: JsValue = Array::of1(&"g".into()).into();
-    let request = kms_generate_data_key_request(ARN, &m, &tokens).unwrap();
-    assert_eq!(
-        stringify(&request),
-        format!(r#"{{"EncryptionContext":{{"t":"a"}},"GrantTokens":["g"],"KeyId":"{ARN}","NumberOfBytes":32}}"#)
-    );
-    let key_b64 = "BwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwc=";
-    let bad = json(&format!(r#"{{"KeyId":"alias/x","Plaintext":"{key_b64}","CiphertextBlob":"AQID"}}"#));
-    assert_eq!(code(kms_generate_data_key_response(&mut m, &bad).unwrap_err()), "KMS_BAD_RESPONSE");
-    assert_eq!(code(kms_generate_data_key_response(&mut m, &"text".into()).unwrap_err()), "KMS_BAD_RESPONSE");
-    let ok = json(&format!(r#"{{"KeyId":"{ARN}","Plaintext":"{key_b64}","CiphertextBlob":"AQID"}}"#));
-    let edk = kms_generate_data_key_response(&mut m, &ok).unwrap().get(0);
-    assert_eq!(get(&edk, "providerId").as_string().as_deref(), Some("aws-kms"));
-    assert_eq!(get(&edk, "providerInfo").unchecked_into::<Uint8Array>().to_vec(), ARN.as_bytes());
-    assert_eq!(m.data_key().unwrap().to_vec(), vec![7; 32]);
-
-    // A second KMS key wraps the same data key with Encrypt.
-    let other = "arn:aws:kms:us-east-1:111122223333:key/other";
-    let request = kms_encrypt_request(other, &m, &JsValue::UNDEFINED).unwrap();
-    assert_eq!(get(&request, "Plaintext").as_string().as_deref(), Some(key_b64));
-    kms_encrypt_response(&mut m, &json(&format!(r#"{{"KeyId":"{other}","CiphertextBlob":"BAU="}}"#))).unwrap();
-    let edks = m.encrypted_data_keys().unwrap();
-    assert_eq!(edks.length(), 2);
-
-    // Candidates: by key id, or by discovery filter.
-    let by_id = kms_decrypt_candidates(Some(other.into()), &JsValue::NULL, &edks).unwrap();
-    assert_eq!(stringify(&by_id), format!(r#"[{{"keyId":"{other}","index":1}}]"#));
-    let filter = object(&[("partition", "aws".into()), ("accounts", Array::of1(&"111122223333".into()).into())]);
-    assert_eq!(kms_decrypt_candidates(None, &filter, &edks).unwrap().length(), 2);
-    let elsewhere = object(&[("partition", "aws".into()), ("accounts", Array::of1(&"999".into()).into())]);
-    assert_eq!(kms_decrypt_candidates(None, &elsewhere, &edks).unwrap().length(), 0);
-
-    let request = kms_decrypt_request(ARN, &edks.get(0), &object(&[("t", "a".into())]), &JsValue::UNDEFINED).unwrap();
-    assert_eq!(
-        stringify(&request),
-        format!(r#"{{"CiphertextBlob":"AQID","EncryptionContext":{{"t":"a"}},"KeyId":"{ARN}"}}"#)
-    );
-    let answer = json(&format!(r#"{{"KeyId":"{ARN}","Plaintext":"{key_b64}"}}"#));
-    assert_eq!(kms_decrypt_response(&answer, ARN, 0x0478).unwrap().to_vec(), vec![7; 32]);
-    assert_eq!(code(kms_decrypt_response(&answer, other, 0x0478).unwrap_err()), "KMS_BAD_RESPONSE");
-    assert_eq!(code(kms_decrypt_response(&answer, ARN, 0x9999).unwrap_err()), "UNSUPPORTED_SUITE");
+    let mut run = KeyringRun::new(&one).unwrap();
+    step(run.unwrap_message(&mut dec, &JsValue::UNDEFINED));
+    let nothing = object(&[("error", object(&[("code", "NO_MATCHING_KEY".into()), ("message", "none".into())]))]);
+    assert_eq!(code(run.unwrap_message(&mut dec, &nothing).unwrap_err()), "ENCRYPTION_CONTEXT_MISMATCH");
+    // A foreign keyring that found the key: the decryptor verifies the header with it.
+    let mut dec = DecryptorHandle::new(&JsValue::UNDEFINED, None).unwrap();
+    dec.push(&message).unwrap();
+    let key = get(&step(KeyringRun::new(&keyring).unwrap().unwrap(&materials, &edks, &JsValue::UNDEFINED)), "key");
+    let mut run = KeyringRun::new(&one).unwrap();
+    step(run.unwrap_message(&mut dec, &JsValue::UNDEFINED));
+    step(run.unwrap_message(&mut dec, &object(&[("key", key)])));
+    assert_eq!(dec.finish(None).unwrap().to_vec(), b"x");
 
     let arn = kms_parse_arn(ARN).unwrap();
     assert_eq!(

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use crate::crypto::secret::DataKey;
 use crate::error::{Error, Result};
 use crate::format::edk::EncryptedDataKey;
+use crate::keyring::step::{self, Answer, Poll, Progress, Request};
 use crate::keyring::Keyring;
 use crate::materials::{DecryptionMaterials, EncryptionMaterials};
 
@@ -28,41 +29,86 @@ impl MultiKeyring {
     }
 }
 
+impl MultiKeyring {
+    /// The generator (if any), then the children: the order members are run in, and the
+    /// indexes of [`Call::path`](crate::keyring::Call::path).
+    fn members(&self) -> impl Iterator<Item = &Arc<dyn Keyring>> {
+        self.generator.iter().chain(&self.children)
+    }
+
+    fn member(&self, index: usize) -> Option<&Arc<dyn Keyring>> {
+        self.members().nth(index)
+    }
+}
+
 impl Keyring for MultiKeyring {
     fn on_encrypt(&self, materials: &mut EncryptionMaterials) -> Result<()> {
-        match &self.generator {
-            Some(g) => g.on_encrypt(materials)?,
-            None if materials.data_key.is_none() => {
-                return Err(Error::arg(
-                    "a multi-keyring without a generator cannot encrypt unless a data key is already set",
-                ))
-            }
-            None => {}
-        }
-        for child in &self.children {
-            child.on_encrypt(materials)?;
-        }
-        Ok(())
+        step::wrap(self, materials)
     }
 
     fn on_decrypt(&self, materials: &DecryptionMaterials<'_>, edks: &[EncryptedDataKey]) -> Result<Option<DataKey>> {
-        let mut failures = Vec::new();
-        for k in self.generator.iter().chain(&self.children) {
-            match k.on_decrypt(materials, edks) {
-                Ok(Some(key)) => return Ok(Some(key)),
-                Ok(None) => {}
-                Err(e) => failures.push(e.to_string()),
+        step::unwrap(self, materials, edks)
+    }
+
+    /// The generator makes the data key (unless one is set) and wraps it, then every child wraps
+    /// it too, in order.
+    fn wrap_step(&self, p: &mut Progress, m: &mut EncryptionMaterials, mut answer: Option<Answer>) -> Result<Poll<()>> {
+        if p.at == 0 && p.member.is_none() && self.generator.is_none() && m.data_key.is_none() {
+            return Err(Error::arg(
+                "a multi-keyring without a generator cannot encrypt unless a data key is already set",
+            ));
+        }
+        while let Some(member) = self.member(p.at) {
+            let progress = p.member.get_or_insert_with(Default::default);
+            match member.wrap_step(progress, m, answer.take())? {
+                Poll::Pending(call) => return Ok(Poll::Pending(call.made_by_member(p.at))),
+                Poll::Ready(()) => {
+                    p.at += 1;
+                    p.member = None;
+                }
             }
         }
-        if failures.is_empty() {
-            Ok(None)
-        } else {
-            Err(Error::NoMatchingKey(failures.join("; ")))
+        Ok(Poll::Ready(()))
+    }
+
+    /// Members are tried in order; the first data key wins. `None` if no member had an EDK of the
+    /// message; if members failed and none succeeded, all their errors.
+    fn unwrap_step(
+        &self,
+        p: &mut Progress,
+        m: &DecryptionMaterials<'_>,
+        edks: &[EncryptedDataKey],
+        mut answer: Option<Answer>,
+    ) -> Result<Poll<Option<DataKey>>> {
+        while let Some(member) = self.member(p.at) {
+            let progress = p.member.get_or_insert_with(Default::default);
+            match member.unwrap_step(progress, m, edks, answer.take()) {
+                Ok(Poll::Pending(call)) => return Ok(Poll::Pending(call.made_by_member(p.at))),
+                Ok(Poll::Ready(Some(key))) => return Ok(Poll::Ready(Some(key))),
+                Ok(Poll::Ready(None)) => {}
+                Err(e) => p.failures.push(e),
+            }
+            p.at += 1;
+            p.member = None;
+        }
+        match p.failures.is_empty() {
+            true => Ok(Poll::Ready(None)),
+            false => Err(Error::KeyringsFailed(core::mem::take(&mut p.failures))),
         }
     }
 
+    fn answer(&self, path: &[usize], request: Request) -> Result<Answer> {
+        let (first, rest) = path.split_first().ok_or(Error::InvalidState("a multi-keyring makes no calls itself"))?;
+        let member = self.member(*first).ok_or(Error::InvalidState("no such multi-keyring member"))?;
+        member.answer(rest, request)
+    }
+
+    fn needs_caller(&self) -> bool {
+        self.members().any(|m| m.needs_caller())
+    }
+
     fn describe(&self) -> String {
-        let parts: Vec<String> = self.generator.iter().chain(&self.children).map(|k| k.describe()).collect();
+        let parts: Vec<String> = self.members().map(|k| k.describe()).collect();
         format!("multi-keyring [{}]", parts.join(", "))
     }
 }

@@ -17,9 +17,26 @@ pub type JsResult<T> = Result<T, JsValue>;
 pub const INVALID_ARGUMENT: &str = "INVALID_ARGUMENT";
 
 impl From<Error> for JsValue {
-    /// A JavaScript `Error` with `code` = [`Error::code`] and the `Display` message.
+    /// A JavaScript `Error` with `code` = [`Error::code`] and the `Display` message; for
+    /// [`Error::Kms`] also `kmsType` (the KMS exception name, e.g. `DisabledException`) and
+    /// `kmsMessage` (KMS's own message); for [`Error::KeyringsFailed`] the failures in `errors`.
     fn from(e: Error) -> JsValue {
-        with_code(js_sys::Error::new(&e.to_string()), e.code())
+        let js = with_code(js_sys::Error::new(&e.to_string()), e.code());
+        let set = |key: &str, value: &JsValue| {
+            // Setting a data property on a fresh Error object cannot fail.
+            let _ = js_sys::Reflect::set(&js, &JsValue::from_str(key), value);
+        };
+        match e {
+            Error::Kms { kind, message } => {
+                set("kmsType", &JsValue::from_str(&kind));
+                set("kmsMessage", &JsValue::from_str(&message));
+            }
+            Error::KeyringsFailed(failures) => {
+                set("errors", &failures.into_iter().map(JsValue::from).collect::<js_sys::Array>());
+            }
+            _ => {}
+        }
+        js
     }
 }
 

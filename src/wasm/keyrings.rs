@@ -43,7 +43,7 @@ impl KeyringHandle {
 pub fn keyring_from_js(value: &JsValue, label: &str) -> JsResult<Arc<dyn Keyring>> {
     let not_a_keyring = || {
         type_error(&format!(
-            "{label} must be an envseal keyring (RawAesKeyring, RawRsaKeyring, MultiKeyring), got {}",
+            "{label} must be an envseal keyring (RawAesKeyring, RawRsaKeyring, KmsKeyring, MultiKeyring), got {}",
             describe(value)
         ))
     };

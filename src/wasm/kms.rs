@@ -1,28 +1,22 @@
-//! The KMS protocol for the JavaScript `KmsKeyring` (kms-keyring.js): the request builders and
-//! response checkers of [`crate::keyring::kms::protocol`], the ARN parser and the SigV4 signer,
-//! exposed as plain functions. The JavaScript side only moves JSON over its transport (`fetch`,
-//! or the application's own) and supplies the clock; every check is the Rust keyring's.
+//! The KMS keyring's core half for the JavaScript `KmsKeyring` (kms-keyring.js): the keyring
+//! itself (`CoreKmsKeyring`: key id or discovery filter, grant tokens; its steps build every
+//! request and check every answer, see [`super::steps`]), and what the JavaScript transport needs:
+//! the ARN parser, the partition table, KMS error bodies and the SigV4 signer. JavaScript only
+//! moves the request text over its transport (`fetch`, or the application's own) and supplies
+//! the clock.
 //!
 //! ```text
+//! new CoreKmsKeyring({ keyId?, discoveryFilter?, grantTokens? })  (discovery without keyId)
 //! kmsParseArn(arn)                                        -> { partition, region, account, resourceType, resourceId }
 //! kmsEndpoint(partition, region)                          -> 'https://kms.<region>.<suffix>/'
-//! kmsGenerateDataKeyRequest(keyId, materials, grantTokens) -> request      (NumberOfBytes = the suite's key length)
-//! kmsGenerateDataKeyResponse(materials, response)          -> EDK          (data key set, EDK added)
-//! kmsEncryptRequest(keyId, materials, grantTokens)         -> request      (Plaintext = the materials' data key)
-//! kmsEncryptResponse(materials, response)                  -> EDK          (EDK added)
-//! kmsDecryptCandidates(keyId | null, filter | null, edks)  -> [{ keyId, index }]
-//! kmsDecryptRequest(keyId, edk, encryptionContext, grantTokens) -> request
-//! kmsDecryptResponse(response, keyId, suiteId)             -> Uint8Array   (the data key: wipe it after use)
 //! kmsErrorFromBody(status, text)                           -> Error        (KMS_ERROR with kmsType, or KMS_UNAVAILABLE)
 //! kmsError(kmsType, message)                               -> Error        (KMS_ERROR with kmsType)
 //! signSigV4(request, credentials, region, service, amzDate) -> { 'x-amz-date', 'x-amz-security-token'?, authorization }
 //! ```
-//!
-//! Requests and responses are plain JavaScript objects in KMS JSON (blobs base64); they cross
-//! the boundary as JSON text.
 
-use js_sys::{Array, Object, Reflect};
-use serde_json::Value;
+use std::sync::Arc;
+
+use js_sys::{Array, Object};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use zeroize::Zeroizing;
@@ -31,42 +25,69 @@ use crate::error::Error;
 use crate::keyring::kms::arn::KmsArn;
 use crate::keyring::kms::protocol::{self, DiscoveryFilter};
 use crate::keyring::kms::sigv4::{self, Credentials, SignableRequest};
-use crate::suite::AlgorithmSuite;
+use crate::keyring::{Keyring, KmsKeyring};
 
-use super::args::{byte_view, edk_from_js, edks_from_js, encryption_context, string_arg, Options};
+use super::args::{byte_view, string_arg, Options};
 use super::errors::{describe, type_error, JsResult};
-use super::header::{edks_to_js, ObjectBuilder};
-use super::materials::EncryptionMaterialsHandle;
+use super::header::ObjectBuilder;
+use super::keyrings::KeyringHandle;
 
-/// A core error as a JavaScript `Error`; for [`Error::Kms`] also `kmsType` (the KMS exception
-/// name, e.g. `DisabledException`) and `kmsMessage` (KMS's own message).
-pub fn kms_error_to_js(error: Error) -> JsValue {
-    let kms = match &error {
-        Error::Kms { kind, message } => Some((kind.clone(), message.clone())),
-        _ => None,
-    };
-    let value: JsValue = error.into();
-    if let Some((kind, message)) = kms {
-        // Setting data properties on a fresh Error object cannot fail.
-        let _ = Reflect::set(&value, &JsValue::from_str("kmsType"), &JsValue::from_str(&kind));
-        let _ = Reflect::set(&value, &JsValue::from_str("kmsMessage"), &JsValue::from_str(&message));
-    }
-    value
+/// A KMS keyring whose requests JavaScript makes (JavaScript class `CoreKmsKeyring`, held by the
+/// package's `KmsKeyring`, which owns the transport).
+#[doc(hidden)]
+#[wasm_bindgen(js_name = CoreKmsKeyring)]
+pub struct CoreKmsKeyring {
+    inner: Arc<dyn Keyring>,
 }
 
-fn value_to_js(value: &Value) -> JsResult<JsValue> {
-    js_sys::JSON::parse(&value.to_string())
+#[wasm_bindgen(js_class = CoreKmsKeyring)]
+impl CoreKmsKeyring {
+    /// `new CoreKmsKeyring({ keyId?, discoveryFilter?, grantTokens? })`: bound to `keyId`, or a
+    /// discovery keyring (no `keyId`) trying the EDKs whose key ARN passes `discoveryFilter`
+    /// (`{ partition, accounts }`; all, if absent).
+    ///
+    /// # Errors
+    /// `TypeError` for mistyped options; `INVALID_ARGUMENT` for an empty key id or a filter with one.
+    #[wasm_bindgen(constructor)]
+    pub fn new(options: &JsValue) -> JsResult<CoreKmsKeyring> {
+        let o = Options::read(options, "KmsKeyring", &["keyId", "discoveryFilter", "grantTokens"], true)?;
+        let key_id = match o.get("keyId") {
+            Some(v) => Some(string_arg(v, &o.label("keyId"))?),
+            None => None,
+        };
+        let filter = match o.get("discoveryFilter") {
+            Some(f) => Some(discovery_filter(f)?),
+            None => None,
+        };
+        let tokens = grant_tokens(o.get("grantTokens").unwrap_or(&JsValue::UNDEFINED), &o.label("grantTokens"))?;
+        Ok(CoreKmsKeyring { inner: Arc::new(KmsKeyring::answered_by_caller(key_id, filter, tokens)?) })
+    }
+
+    #[doc(hidden)]
+    #[wasm_bindgen(js_name = __keyringHandle)]
+    pub fn handle(&self) -> KeyringHandle {
+        KeyringHandle::new(Arc::clone(&self.inner))
+    }
 }
 
-/// A KMS response (any JavaScript value) as JSON; what cannot be JSON is a bad response.
-fn response_from_js(value: &JsValue, op: &str) -> Result<Value, Error> {
-    let bad = |why: &str| Error::KmsBadResponse(format!("{op} response {why}"));
-    if !value.is_object() || Array::is_array(value) {
-        return Err(bad(&format!("must be a JSON object, got {}", describe(value))));
+/// `{ partition, accounts }`.
+fn discovery_filter(value: &JsValue) -> JsResult<DiscoveryFilter> {
+    let o = Options::read(value, "KmsKeyring discoveryFilter", &["partition", "accounts"], true)?;
+    let accounts = o.required("accounts")?;
+    if !Array::is_array(accounts) {
+        return Err(type_error(&format!(
+            "{} must be an array of account ids, got {}",
+            o.label("accounts"),
+            describe(accounts)
+        )));
     }
-    let text = js_sys::JSON::stringify(value).map_err(|_| bad("cannot be read as JSON"))?;
-    let text = text.as_string().ok_or_else(|| bad("cannot be read as JSON"))?;
-    serde_json::from_str(&text).map_err(|_| bad("cannot be read as JSON"))
+    let accounts: &Array = accounts.unchecked_ref();
+    let accounts = accounts
+        .iter()
+        .enumerate()
+        .map(|(i, a)| string_arg(&a, &format!("{}[{i}]", o.label("accounts"))))
+        .collect::<JsResult<Vec<_>>>()?;
+    Ok(DiscoveryFilter { partition: o.required_string("partition")?, accounts })
 }
 
 /// `grantTokens`: `undefined`/`null` or an array of strings.
@@ -106,146 +127,12 @@ pub fn kms_endpoint(partition: &str, region: &str) -> JsResult<String> {
     Ok(crate::keyring::kms::arn::kms_endpoint(partition, region)?)
 }
 
-/// `kmsGenerateDataKeyRequest(keyId, materials, grantTokens?)`: a `GenerateDataKey` request for
-/// the materials' suite and encryption context.
-///
-/// # Errors
-/// `TypeError` for bad arguments; `INVALID_STATE` if the materials were used up.
-#[wasm_bindgen(js_name = kmsGenerateDataKeyRequest)]
-pub fn kms_generate_data_key_request(
-    key_id: &str,
-    materials: &EncryptionMaterialsHandle,
-    tokens: &JsValue,
-) -> JsResult<JsValue> {
-    let tokens = grant_tokens(tokens, "kmsGenerateDataKeyRequest: grantTokens")?;
-    let m = materials.get()?;
-    value_to_js(&protocol::generate_data_key_request(key_id, m.suite.key_len(), &m.encryption_context, &tokens))
-}
-
-/// `kmsGenerateDataKeyResponse(materials, response)`: checks the response, sets its plaintext as
-/// the materials' data key and adds its EDK (`aws-kms`, the key ARN); returns that EDK.
-///
-/// # Errors
-/// `KMS_BAD_RESPONSE` for a missing field, bad base64, a key of the wrong length or a KeyId that
-/// is not a key ARN; `INVALID_ARGUMENT` if the materials already have a data key.
-#[wasm_bindgen(js_name = kmsGenerateDataKeyResponse)]
-pub fn kms_generate_data_key_response(
-    materials: &mut EncryptionMaterialsHandle,
-    response: &JsValue,
-) -> JsResult<Array> {
-    let m = materials.get_mut()?;
-    let response = response_from_js(response, "GenerateDataKey")?;
-    let (key, edk) = protocol::generate_data_key_response(&response, m.suite.key_len())?;
-    m.set_data_key(key)?;
-    let js = edks_to_js(std::slice::from_ref(&edk));
-    m.encrypted_data_keys.push(edk);
-    Ok(js)
-}
-
-/// `kmsEncryptRequest(keyId, materials, grantTokens?)`: an `Encrypt` request wrapping the
-/// materials' data key (set by an earlier keyring).
-///
-/// # Errors
-/// `INVALID_STATE` if the materials have no data key.
-#[wasm_bindgen(js_name = kmsEncryptRequest)]
-pub fn kms_encrypt_request(key_id: &str, materials: &EncryptionMaterialsHandle, tokens: &JsValue) -> JsResult<JsValue> {
-    let tokens = grant_tokens(tokens, "kmsEncryptRequest: grantTokens")?;
-    let m = materials.get()?;
-    let key = m.data_key.as_ref().ok_or(Error::InvalidState("the materials have no data key to encrypt"))?;
-    // The request carries the key in base64: wipe the Rust copy of the text.
-    let text = Zeroizing::new(protocol::encrypt_request(key_id, key, &m.encryption_context, &tokens).to_string());
-    js_sys::JSON::parse(&text)
-}
-
-/// `kmsEncryptResponse(materials, response)`: checks the response and adds its EDK; returns it.
-///
-/// # Errors
-/// `KMS_BAD_RESPONSE` as for `kmsGenerateDataKeyResponse`.
-#[wasm_bindgen(js_name = kmsEncryptResponse)]
-pub fn kms_encrypt_response(materials: &mut EncryptionMaterialsHandle, response: &JsValue) -> JsResult<Array> {
-    let m = materials.get_mut()?;
-    if m.data_key.is_none() {
-        return Err(Error::InvalidState("the materials have no data key").into());
-    }
-    let edk = protocol::encrypt_response(&response_from_js(response, "Encrypt")?)?;
-    let js = edks_to_js(std::slice::from_ref(&edk));
-    m.encrypted_data_keys.push(edk);
-    Ok(js)
-}
-
-/// `kmsDecryptCandidates(keyId | null, filter | null, edks)` → `[{ keyId, index }]`: the EDKs a
-/// KMS keyring should try, in order, with the key to name in `Decrypt`. With a `keyId`: EDKs whose
-/// provider info is exactly that id; without (discovery): every `aws-kms` EDK whose key ARN passes
-/// `filter` (`{ partition, accounts }`; all, if `null`).
-///
-/// # Errors
-/// `TypeError` for malformed EDKs or filter.
-#[wasm_bindgen(js_name = kmsDecryptCandidates)]
-pub fn kms_decrypt_candidates(key_id: Option<String>, filter: &JsValue, edks: &JsValue) -> JsResult<Array> {
-    let label = "kmsDecryptCandidates";
-    let list = edks_from_js(edks, &format!("{label}: edks"))?;
-    let filter = if filter.is_undefined() || filter.is_null() {
-        None
-    } else {
-        let o = Options::read(filter, "KmsKeyring discoveryFilter", &["partition", "accounts"], true)?;
-        let accounts = o.required("accounts")?;
-        if !Array::is_array(accounts) {
-            return Err(type_error(&format!(
-                "{} must be an array of account ids, got {}",
-                o.label("accounts"),
-                describe(accounts)
-            )));
-        }
-        let accounts: &Array = accounts.unchecked_ref();
-        let accounts = accounts
-            .iter()
-            .enumerate()
-            .map(|(i, a)| string_arg(&a, &format!("{}[{i}]", o.label("accounts"))))
-            .collect::<JsResult<Vec<_>>>()?;
-        Some(DiscoveryFilter { partition: o.required_string("partition")?, accounts })
-    };
-    let candidates = protocol::decrypt_candidates(key_id.as_deref(), filter.as_ref(), &list);
-    let out = Array::new();
-    for (id, edk) in candidates {
-        // Candidates are references into `list`: find their positions.
-        let index = list.iter().position(|e| core::ptr::eq(e, edk)).unwrap_or(usize::MAX);
-        out.push(&ObjectBuilder::new().set("keyId", id).set("index", index as f64).build());
-    }
-    Ok(out)
-}
-
-/// `kmsDecryptRequest(keyId, edk, encryptionContext, grantTokens?)`: a `Decrypt` request for one
-/// EDK, naming the key that must decrypt it.
-///
-/// # Errors
-/// `TypeError` for bad arguments.
-#[wasm_bindgen(js_name = kmsDecryptRequest)]
-pub fn kms_decrypt_request(key_id: &str, edk: &JsValue, context: &JsValue, tokens: &JsValue) -> JsResult<JsValue> {
-    let label = "kmsDecryptRequest";
-    let edk = edk_from_js(edk, &format!("{label}: edk"))?;
-    let context = encryption_context(context, &format!("{label}: encryptionContext"))?;
-    let tokens = grant_tokens(tokens, &format!("{label}: grantTokens"))?;
-    value_to_js(&protocol::decrypt_request(key_id, &edk, &context, &tokens))
-}
-
-/// `kmsDecryptResponse(response, keyId, suiteId)` → the data key (a copy: wipe it once used).
-/// Checks that `keyId` answered and that the key has the suite's length.
-///
-/// # Errors
-/// `KMS_BAD_RESPONSE`; `UNSUPPORTED_SUITE` for an unknown suite id.
-#[wasm_bindgen(js_name = kmsDecryptResponse)]
-pub fn kms_decrypt_response(response: &JsValue, key_id: &str, suite_id: u16) -> JsResult<js_sys::Uint8Array> {
-    let suite = AlgorithmSuite::from_id(suite_id)?;
-    let key = protocol::decrypt_response(&response_from_js(response, "Decrypt")?, key_id, suite.key_len())?;
-    Ok(js_sys::Uint8Array::from(key.as_bytes()))
-}
-
 /// `kmsErrorFromBody(status, text)`: the error for a non-2xx KMS answer. A KMS error body
 /// (`{"__type": "...#DisabledException", "message": "..."}`) gives `KMS_ERROR` with `kmsType`
 /// and `kmsMessage`; anything else `KMS_UNAVAILABLE` naming the HTTP status.
 #[wasm_bindgen(js_name = kmsErrorFromBody)]
 pub fn kms_error_from_body(status: u16, body: &str) -> JsValue {
-    kms_error_to_js(protocol::error_from_body(status, body))
+    protocol::error_from_body(status, body).into()
 }
 
 /// `kmsError(kmsType, message)`: a `KMS_ERROR` for an error a transport reported as a KMS
@@ -253,7 +140,7 @@ pub fn kms_error_from_body(status: u16, body: &str) -> JsValue {
 #[wasm_bindgen(js_name = kmsError)]
 pub fn kms_error(kind: &str, message: &str) -> JsValue {
     let kind = kind.rsplit('#').next().unwrap_or(kind).to_owned();
-    kms_error_to_js(Error::Kms { kind, message: message.to_owned() })
+    Error::Kms { kind, message: message.to_owned() }.into()
 }
 
 /// `signSigV4({ method, host, path, headers, body }, { accessKeyId, secretAccessKey,

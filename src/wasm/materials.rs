@@ -1,37 +1,29 @@
-//! Encryption materials as a JavaScript object, for keyrings that live in JavaScript (the
-//! `KmsKeyring`, whose transport is async, the mixed-kind `MultiKeyring`, and custom keyrings).
+//! Encryption materials as a JavaScript object: what a keyring run wraps the data key of
+//! (`KeyringRun.wrap`, see [`super::steps`]), and what an application's own keyring receives in
+//! `onEncrypt`.
 //!
 //! ```text
 //! const m = new EncryptionMaterials({ encryptionContext?, suite?, frameLength? }, api?)
 //!                               // signing suites: the message's public key is in the context already
-//! await keyring.onEncrypt(m)    // m.setDataKey(...) / m.addEncryptedDataKey(...) / m.wrapWith(wasmKeyring)
+//! (run the keyring: KeyringRun.wrap(m) ...; a JavaScript keyring's onEncrypt(m) calls
+//!  m.setDataKey(...) / m.addEncryptedDataKey(...) / m.wrapWith(keyring))
 //! const enc = encryptorFromMaterials(m)   // a MessageEncryptor; m is used up
-//!
-//! const key = await keyring.onDecrypt({ suiteId, encryptionContext }, header.encryptedDataKeys)
-//! decryptor.provideDataKey(key)                                  // a key was found
-//! decryptor.unwrapWith(new KeyringOutcome(String(keyring), null)) // none: the core's NO_MATCHING_KEY
 //! ```
-//!
-//! `unwrapDataKey` lets a JavaScript keyring ask a WebAssembly keyring (a member of a mixed
-//! multi-keyring) for the data key.
-
-use std::sync::Arc;
 
 use js_sys::{Array, Object, Uint8Array};
 use wasm_bindgen::prelude::*;
 
 use crate::crypto::secret::DataKey;
 use crate::error::{Error, Result};
-use crate::format::{EncryptedDataKey, EncryptionContext};
-use crate::keyring::Keyring;
-use crate::materials::{DecryptionMaterials, EncryptionMaterials};
+use crate::format::EncryptionContext;
+use crate::materials::EncryptionMaterials;
 use crate::stream::MessageEncryptor;
 use crate::suite::AlgorithmSuite;
 
-use super::args::{bytes, data_key_options, edk_from_js, edks_from_js, encrypt_options, encryption_context};
+use super::args::{bytes, data_key_options, edk_from_js, encrypt_options, encryption_context};
 use super::errors::JsResult;
 use super::header::{context_to_js, edks_to_js, ObjectBuilder};
-use super::keyrings::{keyring_from_js, KeyringHandle};
+use super::keyrings::keyring_from_js;
 use super::stream::EncryptorHandle;
 
 /// The materials of one message being encrypted (JavaScript class `EncryptionMaterials`): the
@@ -212,24 +204,8 @@ pub fn generate_data_key_result(materials: &mut EncryptionMaterialsHandle) -> Js
         .build())
 }
 
-/// `unwrapDataKey(keyring, { suiteId, encryptionContext }, edks)` → the data key (a copy: wipe it
-/// once used) or `null` when none of `edks` belongs to the WebAssembly `keyring`.
-///
-/// # Errors
-/// `TypeError` for bad arguments; the keyring's error (e.g. `NO_MATCHING_KEY` when its EDKs did
-/// not unwrap).
-#[wasm_bindgen(js_name = unwrapDataKey)]
-pub fn unwrap_data_key(keyring: &JsValue, materials: &JsValue, edks: &JsValue) -> JsResult<Option<Uint8Array>> {
-    let label = "unwrapDataKey";
-    let keyring = keyring_from_js(keyring, &format!("{label}: keyring"))?;
-    let (suite, context) = decryption_materials(materials, label)?;
-    let edks = edks_from_js(edks, &format!("{label}: edks"))?;
-    let materials = DecryptionMaterials { suite, encryption_context: &context };
-    Ok(keyring.on_decrypt(&materials, &edks)?.map(|key| Uint8Array::from(key.as_bytes())))
-}
-
 /// `{ suiteId, encryptionContext }` as given to `onDecrypt`.
-fn decryption_materials(value: &JsValue, label: &str) -> JsResult<(AlgorithmSuite, EncryptionContext)> {
+pub(crate) fn decryption_materials(value: &JsValue, label: &str) -> JsResult<(AlgorithmSuite, EncryptionContext)> {
     let get = |key: &str| js_sys::Reflect::get(value, &JsValue::from_str(key));
     if !value.is_object() {
         return Err(super::errors::type_error(&format!(
@@ -243,53 +219,4 @@ fn decryption_materials(value: &JsValue, label: &str) -> JsResult<(AlgorithmSuit
     let suite = AlgorithmSuite::from_id(id as u16)?;
     let context = encryption_context(&get("encryptionContext")?, &format!("{label}: materials.encryptionContext"))?;
     Ok((suite, context))
-}
-
-/// What a JavaScript keyring's `onDecrypt` found when it found no data key, as a keyring the
-/// decryptor can run (`decryptor.unwrapWith(outcome)`): the core then reports it exactly as for
-/// a WebAssembly keyring (`NO_MATCHING_KEY` naming the message's providers, or
-/// `ENCRYPTION_CONTEXT_MISMATCH` when required context pairs were given). Internal.
-#[doc(hidden)]
-#[wasm_bindgen]
-pub struct KeyringOutcome {
-    inner: Arc<dyn Keyring>,
-}
-
-#[wasm_bindgen]
-impl KeyringOutcome {
-    /// `new KeyringOutcome(description, reason)`: `reason` null when none of the EDKs was the
-    /// keyring's, else why those that were did not unwrap.
-    #[wasm_bindgen(constructor)]
-    pub fn new(description: String, reason: Option<String>) -> KeyringOutcome {
-        KeyringOutcome { inner: Arc::new(NoDataKey { description, reason }) }
-    }
-
-    #[doc(hidden)]
-    #[wasm_bindgen(js_name = __keyringHandle)]
-    pub fn handle(&self) -> KeyringHandle {
-        KeyringHandle::new(Arc::clone(&self.inner))
-    }
-}
-
-/// A keyring that answers decryption with a fixed "no data key".
-struct NoDataKey {
-    description: String,
-    reason: Option<String>,
-}
-
-impl Keyring for NoDataKey {
-    fn on_encrypt(&self, _: &mut EncryptionMaterials) -> Result<()> {
-        Err(Error::InvalidState("a keyring outcome cannot encrypt"))
-    }
-
-    fn on_decrypt(&self, _: &DecryptionMaterials<'_>, _: &[EncryptedDataKey]) -> Result<Option<DataKey>> {
-        match &self.reason {
-            None => Ok(None),
-            Some(reason) => Err(Error::NoMatchingKey(reason.clone())),
-        }
-    }
-
-    fn describe(&self) -> String {
-        self.description.clone()
-    }
 }

@@ -8,8 +8,9 @@
 //! |---|---|
 //! | [`keyrings`] | `RawAesKeyring`, `MultiKeyring` (and the internal `KeyringHandle`) |
 //! | [`rsa`] | `RawRsaKeyring` |
-//! | [`materials`] | `EncryptionMaterials`, `encryptorFromMaterials`, `generateDataKeyResult`, `unwrapDataKey`, `KeyringOutcome`: what JavaScript keyrings (KMS, mixed multi-keyrings) build on |
-//! | [`kms`] | the KMS protocol (`kmsGenerateDataKeyRequest`, ..., `kmsErrorFromBody`), `kmsParseArn`, `signSigV4` for the JavaScript `KmsKeyring` |
+//! | [`materials`] | `EncryptionMaterials`, `encryptorFromMaterials`, `generateDataKeyResult`: the materials a keyring run wraps a data key in |
+//! | [`steps`] | `KeyringRun` (any keyring, step by step: JavaScript makes the calls a step asks for), `ForeignKeyring` (an application's JavaScript keyring, as a member) |
+//! | [`kms`] | `CoreKmsKeyring` (the KMS keyring the JavaScript `KmsKeyring` holds), `kmsParseArn`, `kmsEndpoint`, `kmsErrorFromBody`, `kmsError`, `signSigV4` |
 //! | [`api`] | `encrypt`, `decrypt`, `generateDataKey` (one-shot, synchronous here; `index.js` makes them async) |
 //! | [`stream`] | `MessageEncryptor`, `MessageDecryptor` (sans-io handles the streaming adapters build on, with the frame-level API the WebCrypto engine drives) |
 //!
@@ -24,6 +25,7 @@ pub mod keyrings;
 pub mod kms;
 pub mod materials;
 pub mod rsa;
+pub mod steps;
 pub mod stream;
 
 pub use api::{decrypt, encrypt, generate_data_key};

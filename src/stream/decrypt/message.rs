@@ -7,7 +7,7 @@ use crate::error::{Error, Result};
 use crate::format::codec::tail;
 use crate::format::context::EncryptionContext;
 use crate::format::header::{HeaderParser, MessageHeader, UnverifiedHeader};
-use crate::keyring::Keyring;
+use crate::keyring::{Answer, Keyring, Poll, Progress};
 use crate::materials::DecryptionMaterials;
 
 /// Where a [`MessageDecryptor`] is.
@@ -162,25 +162,62 @@ impl MessageDecryptor {
     }
 
     /// Unwraps the data key with `keyring` and verifies the header (buffered input: as
-    /// [`Self::provide_data_key`]).
+    /// [`Self::provide_data_key`]). The keyring's calls are made natively ([`Keyring::answer`]).
     ///
     /// # Errors
     /// [`Error::NoMatchingKey`] when the keyring has no key for the message; as `provide_data_key`.
     pub fn unwrap_with(&mut self, keyring: &dyn Keyring) -> Result<()> {
-        let key = match &self.phase {
-            Phase::NeedKey { header, full_context, required } => {
-                unwrap_data_key(keyring, &header.header, full_context, required)
-            }
-            _ => Err(Error::InvalidState("no data key is awaited")),
-        };
-        match key {
-            Ok(k) => self.provide_data_key(k),
-            Err(e @ Error::InvalidState(_)) => Err(e),
-            Err(e) => {
-                self.phase = Phase::Failed;
-                Err(e)
+        let mut progress = Progress::default();
+        let mut answer = None;
+        loop {
+            match self.unwrap_step(keyring, &mut progress, answer.take())? {
+                Poll::Ready(()) => return Ok(()),
+                Poll::Pending(call) => match keyring.answer(&call.path, call.request) {
+                    Ok(a) => answer = Some(a),
+                    Err(e) => return Err(self.fail(e)),
+                },
             }
         }
+    }
+
+    /// One step of [`unwrap_with`](Self::unwrap_with), for a caller that makes the keyring's calls
+    /// itself (the JavaScript package): `answer` answers the call the previous step returned
+    /// (`None` at the start). When the keyring found the data key, the header is verified with it.
+    ///
+    /// # Errors
+    /// As `unwrap_with`; [`Error::InvalidState`] (the decryption goes on) if no key is awaited.
+    pub fn unwrap_step(
+        &mut self,
+        keyring: &dyn Keyring,
+        progress: &mut Progress,
+        answer: Option<Answer>,
+    ) -> Result<Poll<()>> {
+        let Phase::NeedKey { header, full_context, required } = &self.phase else {
+            return Err(Error::InvalidState("no data key is awaited"));
+        };
+        let materials = DecryptionMaterials { suite: header.header.suite, encryption_context: full_context };
+        let found = keyring.unwrap_step(progress, &materials, &header.header.encrypted_data_keys, answer);
+        match found.and_then(|poll| match poll {
+            Poll::Ready(key) => no_key_error(keyring, &header.header, required, Ok(key)).map(Poll::Ready),
+            Poll::Pending(call) => Ok(Poll::Pending(call)),
+        }) {
+            Ok(Poll::Ready(key)) => self.provide_data_key(key).map(Poll::Ready),
+            Ok(Poll::Pending(call)) => Ok(Poll::Pending(call)),
+            Err(e) => {
+                let e = match e {
+                    e @ Error::InvalidState(_) => e,
+                    e => no_key_error(keyring, &header.header, required, Err(e))
+                        .err()
+                        .unwrap_or(Error::InvalidState("unwrap")),
+                };
+                Err(self.fail(e))
+            }
+        }
+    }
+
+    fn fail(&mut self, e: Error) -> Error {
+        self.phase = Phase::Failed;
+        e
     }
 
     /// Hands over the body decryptor (after the data key was provided) and the input received
@@ -220,24 +257,25 @@ impl MessageDecryptor {
     }
 }
 
-/// Asks `keyring` for the data key of `header`, with a helpful error when none is found.
-///
-/// # Errors
-/// [`Error::NoMatchingKey`] naming the message's providers when the keyring has none of them.
-fn unwrap_data_key(
+/// What a keyring's search for the data key of `header` comes to: the key, or a helpful error
+/// when none was found (naming the message's providers) or when required context pairs were
+/// given and nothing unwrapped with them.
+fn no_key_error(
     keyring: &dyn Keyring,
     header: &MessageHeader,
-    full_context: &EncryptionContext,
     required: &EncryptionContext,
+    found: Result<Option<DataKey>>,
 ) -> Result<DataKey> {
-    let materials = DecryptionMaterials { suite: header.suite, encryption_context: full_context };
-    match keyring.on_decrypt(&materials, &header.encrypted_data_keys) {
+    match found {
         Ok(Some(k)) => Ok(k),
-        Err(Error::NoMatchingKey(reason)) if !required.is_empty() => Err(Error::EncryptionContextMismatch(format!(
-            "the message does not store the keys {:?}, so they were used as required pairs, and no data key \
-             unwrapped with them: the message was written without them or with other values ({reason})",
-            required.keys().collect::<Vec<_>>()
-        ))),
+        Err(e) if e.code() == "NO_MATCHING_KEY" && !required.is_empty() => {
+            Err(Error::EncryptionContextMismatch(format!(
+                "the message does not store the keys {:?}, so they were used as required pairs, and no data key \
+                 unwrapped with them: the message was written without them or with other values ({})",
+                required.keys().collect::<Vec<_>>(),
+                e.to_string().trim_start_matches("no keyring could decrypt a data key: ")
+            )))
+        }
         Err(e) => Err(e),
         Ok(None) => {
             let providers: Vec<String> = header

@@ -10,6 +10,7 @@ use zeroize::Zeroize;
 use crate::crypto::secret::DataKey;
 use crate::error::Error;
 use crate::format::MessageHeader;
+use crate::keyring::{Answer, Keyring, Poll, Progress};
 use crate::stream::{BodyDecryptor, BodyStep, DecryptState, MessageDecryptor};
 
 use super::super::args::{byte_view, bytes, decrypt_options};
@@ -308,6 +309,35 @@ pub fn decrypt_failed_error() -> JsValue {
 }
 
 impl DecryptorHandle {
+    /// One step of unwrapping the data key with `keyring` (state `need-data-key`), for a
+    /// [`KeyringRun`](crate::wasm::steps::KeyringRun): when the key is found the header is
+    /// verified and the state becomes `body`; an error fails the decryptor.
+    ///
+    /// # Errors
+    /// `INVALID_STATE` (the decryptor is unchanged) unless the state is `need-data-key`; the
+    /// keyring's or the verification's error.
+    pub(crate) fn unwrap_step(
+        &mut self,
+        keyring: &dyn Keyring,
+        progress: &mut Progress,
+        answer: Option<Answer>,
+    ) -> Result<Poll<()>, Error> {
+        let inner = self.awaiting_key()?;
+        match inner.unwrap_step(keyring, progress, answer) {
+            Ok(Poll::Ready(())) => {
+                self.state = HandleState::Core(DecryptState::Body);
+                Ok(Poll::Ready(()))
+            }
+            Ok(pending) => Ok(pending),
+            Err(e @ Error::InvalidState(_)) => Err(e),
+            Err(e) => {
+                self.state = HandleState::Failed;
+                self.inner = Inner::Ended;
+                Err(e)
+            }
+        }
+    }
+
     fn current_header(&self) -> Option<&MessageHeader> {
         match &self.inner {
             Inner::Message(d) => d.header(),
