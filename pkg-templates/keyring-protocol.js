@@ -56,9 +56,19 @@ export function isJsKeyring(keyring) {
   );
 }
 
+/** What the core said of each keyring object: whether it runs inside the core in one go. A
+ * keyring's members never change, so the answer holds for the object's life. */
+const inCore = new WeakMap();
+
 /** Whether `keyring` runs inside the core in one go (no step asks JavaScript for a call). */
 export function runsInCore(keyring) {
-  return isCoreKeyring(keyring) && !wasm.keyringNeedsCaller(keyring);
+  if (!isCoreKeyring(keyring)) return false;
+  let answer = inCore.get(keyring);
+  if (answer === undefined) {
+    answer = !wasm.keyringNeedsCaller(keyring);
+    inCore.set(keyring, answer);
+  }
+  return answer;
 }
 
 /** Throws a TypeError (INVALID_ARGUMENT) unless `keyring` is a keyring of either kind. */

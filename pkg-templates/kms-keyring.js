@@ -181,7 +181,7 @@ export class KmsKeyring {
   /** One KMS call; `keyId` (an ARN, for discovery) picks the regional endpoint when none is set. */
   async #send(operation, body, keyId) {
     if (this.#transport) return callTransport(this.#transport, operation, body);
-    const arn = arnOf(keyId);
+    const arn = this.#region && this.#endpoint ? null : arnOf(keyId); // the ARN routes only what is not configured
     const region = this.#region ?? arn?.region;
     const endpoint = this.#endpoint ?? regionalEndpoint(arn?.partition ?? 'aws', region);
     return fetchKms({ endpoint, region, credentials: this.#credentials, timeoutMs: this.#timeoutMs }, operation, body);
