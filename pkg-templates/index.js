@@ -12,7 +12,7 @@ import {
   encryptWithKeyring,
   generateDataKeyWithKeyring,
   runsInCore,
-  unwrapKey,
+  withKeyringInterface,
 } from './keyring-protocol.js';
 // The WebAssembly core, every call guarded against a trap (runtime.js).
 import { core as wasm } from './runtime.js';
@@ -43,40 +43,20 @@ export { decryptStream, encryptStream } from './streams.js';
 // ---- keyrings -------------------------------------------------------------------------------
 
 /** A raw AES-GCM keyring: wraps data keys under a 16-, 24- or 32-byte key the application holds. */
-export class RawAesKeyring extends wasm.RawAesKeyring {
+export class RawAesKeyring extends withKeyringInterface(wasm.RawAesKeyring) {
   /** @param {{ keyNamespace: string, keyName: string, wrappingKey: Uint8Array }} options */
   constructor(options) {
     requireInit('RawAesKeyring');
     super(withCheckedBytes(options, ['wrappingKey'], 'RawAesKeyring'));
   }
-
-  /** The keyring interface (for custom keyrings that compose this one). */
-  async onEncrypt(materials) {
-    materials.wrapWith(this);
-  }
-
-  /** The keyring interface: the data key (a copy) or null. */
-  async onDecrypt(materials, encryptedDataKeys) {
-    return unwrapKey(this, materials, encryptedDataKeys);
-  }
 }
 
 /** A raw RSA keyring: wraps data keys with an RSA public key (OAEP), unwraps them with the private key. */
-export class RawRsaKeyring extends wasm.RawRsaKeyring {
+export class RawRsaKeyring extends withKeyringInterface(wasm.RawRsaKeyring) {
   /** @param {{ keyNamespace: string, keyName: string, publicKey?: string | Uint8Array, privateKey?: string | Uint8Array, padding: string }} options */
   constructor(options) {
     requireInit('RawRsaKeyring');
     super(withCheckedBytes(options, ['publicKey', 'privateKey'], 'RawRsaKeyring'));
-  }
-
-  /** The keyring interface (for custom keyrings that compose this one). */
-  async onEncrypt(materials) {
-    materials.wrapWith(this);
-  }
-
-  /** The keyring interface: the data key (a copy) or null. */
-  async onDecrypt(materials, encryptedDataKeys) {
-    return unwrapKey(this, materials, encryptedDataKeys);
   }
 }
 

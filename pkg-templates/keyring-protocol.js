@@ -164,6 +164,25 @@ function checkedKey(keyring, key) {
   );
 }
 
+/**
+ * `Base` with the keyring interface every envseal keyring class offers (so that an application's
+ * own keyring can compose it): `onEncrypt(materials)` and `onDecrypt({ suiteId, encryptionContext },
+ * encryptedDataKeys)`, both run by the core's steps.
+ */
+export function withKeyringInterface(Base = Object) {
+  return class extends Base {
+    /** Generates the data key (unless one is set) and wraps it, adding this keyring's EDK(s). */
+    async onEncrypt(materials) {
+      await wrapKey(this, materials);
+    }
+
+    /** The data key (a copy) from this keyring's EDKs, or null if the message has none of them. */
+    async onDecrypt(materials, encryptedDataKeys) {
+      return unwrapKey(this, materials, encryptedDataKeys);
+    }
+  };
+}
+
 /** Lets `keyring` generate (if none is set) and wrap the data key of `materials`. */
 export async function wrapKey(keyring, materials) {
   if (runsInCore(keyring)) {

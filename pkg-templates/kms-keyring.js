@@ -9,131 +9,46 @@
 // only the clock. A request's body and its answer cross into the core as JSON text, once.
 
 import { codedError, requireInit } from './runtime.js';
-import { KMS_REQUEST, describe, readOptions, typeError, unwrapKey, wrapKey } from './keyring-protocol.js';
+import { KMS_REQUEST, withKeyringInterface } from './keyring-protocol.js';
 // The WebAssembly core, every call guarded against a trap (runtime.js).
 import { core as wasm } from './runtime.js';
 
-/** How long the default transport waits for one KMS answer, unless `timeoutMs` says otherwise. */
-export const KMS_DEFAULT_TIMEOUT_MS = 10_000;
-
-const OPTIONS = [
-  'keyId',
-  'endpoint',
-  'region',
-  'credentials',
-  'grantTokens',
-  'transport',
-  'discovery',
-  'discoveryFilter',
-  'timeoutMs',
-  'allowInsecureHttp',
-];
-
 /** A keyring whose master key is a KMS key. */
-export class KmsKeyring {
-  /** The core's KMS keyring (key id or discovery filter, grant tokens). */
+export class KmsKeyring extends withKeyringInterface() {
+  /** The core's KMS keyring: it read and checked every option. */
   #core;
-  #keyId = null;
-  #discovery = false;
-  #filter = null;
-  #grantTokens = [];
-  #transport = null;
-  #endpoint = null;
-  #region = null;
-  #credentials = null;
-  #timeoutMs = KMS_DEFAULT_TIMEOUT_MS;
+  #keyId;
+  #discovery;
+  /** The application's transport, or null for fetch. */
+  #transport;
+  /** fetch: where, in which region, with which credentials (or a function giving them), how long. */
+  #endpoint;
+  #region;
+  #credentials;
+  #timeoutMs;
 
   /**
    * @param {{ keyId?: string, endpoint?: string | URL, region?: string,
    *   credentials?: { accessKeyId: string, secretAccessKey: string, sessionToken?: string }
    *     | (() => Promise<{ accessKeyId: string, secretAccessKey: string, sessionToken?: string }>),
    *   grantTokens?: string[], transport?: (operation: string, request: object) => Promise<object>,
-   *   discovery?: boolean, discoveryFilter?: { partition: string, accounts: string[] }, timeoutMs?: number }} options
+   *   discovery?: boolean, discoveryFilter?: { partition: string, accounts: string[] }, timeoutMs?: number,
+   *   allowInsecureHttp?: boolean }} options
    */
   constructor(options) {
     requireInit('KmsKeyring');
-    const api = 'KmsKeyring';
-    const o = readOptions(options, api, OPTIONS, true);
-    const label = (key) => `${api}: options.${key}`;
-    const invalid = (message) => codedError('INVALID_ARGUMENT', `invalid argument: ${message}`);
-
-    if (o.discovery !== undefined && typeof o.discovery !== 'boolean') {
-      throw typeError(`${label('discovery')} must be a boolean, got ${describe(o.discovery)}`);
-    }
-    this.#discovery = o.discovery === true;
-    if (this.#discovery) {
-      if (o.keyId !== undefined) {
-        throw invalid(`${api}: a discovery keyring decrypts with any key its filter allows, so it takes no keyId`);
-      }
-      if (o.discoveryFilter !== undefined) this.#filter = readFilter(o.discoveryFilter, label('discoveryFilter'));
-    } else {
-      if (o.keyId === undefined) {
-        throw typeError(`${label('keyId')} is required (a key ARN, key id or alias), unless discovery is true`);
-      }
-      if (typeof o.keyId !== 'string') throw typeError(`${label('keyId')} must be a string, got ${describe(o.keyId)}`);
-      if (o.keyId === '') throw invalid(`${label('keyId')} must not be empty`);
-      if (o.discoveryFilter !== undefined) {
-        throw invalid(`${label('discoveryFilter')} applies only to discovery keyrings (discovery: true)`);
-      }
-      this.#keyId = o.keyId;
-    }
-
-    if (o.grantTokens !== undefined) {
-      if (!Array.isArray(o.grantTokens) || o.grantTokens.some((t) => typeof t !== 'string')) {
-        throw typeError(`${label('grantTokens')} must be an array of strings, got ${describe(o.grantTokens)}`);
-      }
-      this.#grantTokens = [...o.grantTokens];
-    }
-
-    this.#core = new wasm.CoreKmsKeyring({ keyId: this.#keyId ?? undefined, discoveryFilter: this.#filter ?? undefined, grantTokens: this.#grantTokens });
-
-    if (o.transport !== undefined) {
-      if (typeof o.transport !== 'function') {
-        throw typeError(`${label('transport')} must be a function (operation, request) => Promise<response>, got ${describe(o.transport)}`);
-      }
-      const ignored = ['endpoint', 'region', 'credentials', 'timeoutMs', 'allowInsecureHttp'].filter((k) => o[k] !== undefined);
-      if (ignored.length) {
-        throw invalid(`${api}: a custom transport replaces ${ignored.join(', ')}: give one or the other`);
-      }
-      this.#transport = o.transport;
-      return;
-    }
-
-    if (o.allowInsecureHttp !== undefined && typeof o.allowInsecureHttp !== 'boolean') {
-      throw typeError(`${label('allowInsecureHttp')} must be a boolean, got ${describe(o.allowInsecureHttp)}`);
-    }
-    if (o.endpoint !== undefined) {
-      this.#endpoint = readEndpoint(o.endpoint, label('endpoint'), o.allowInsecureHttp === true);
-    }
-    if (o.region !== undefined) {
-      if (typeof o.region !== 'string' || o.region === '') {
-        throw typeError(`${label('region')} must be a region name such as 'us-east-1', got ${describe(o.region)}`);
-      }
-      // The region names the signing scope and, without an endpoint, the host: a region name only.
-      if (!this.#endpoint) wasm.kmsEndpoint(arnOf(this.#keyId)?.partition ?? 'aws', o.region);
-      this.#region = o.region;
-    }
-    if (o.credentials !== undefined) {
-      if (typeof o.credentials !== 'function') checkCredentials(o.credentials, label('credentials'));
-      this.#credentials = o.credentials;
-    }
-    if (o.timeoutMs !== undefined) {
-      if (typeof o.timeoutMs !== 'number') throw typeError(`${label('timeoutMs')} must be a number, got ${describe(o.timeoutMs)}`);
-      if (!Number.isInteger(o.timeoutMs) || o.timeoutMs < 1 || o.timeoutMs > 2 ** 31 - 1) {
-        throw codedError('INVALID_ARGUMENT', `${label('timeoutMs')} must be a whole number of milliseconds from 1 to 2^31 - 1, got ${o.timeoutMs}`, RangeError);
-      }
-      this.#timeoutMs = o.timeoutMs;
-    }
-    // Where requests go must be known now for a keyring bound to one key: an endpoint, or a
-    // region (given, or read from the key ARN). A discovery keyring can use each EDK's region.
-    if (!this.#discovery && !this.#endpoint && !this.#region && !arnOf(this.#keyId)) {
-      throw invalid(
-        `${api}: keyId ${JSON.stringify(this.#keyId)} is not a key ARN, so give region (for https://kms.<region>.amazonaws.com/) or endpoint`,
-      );
-    }
-    if (this.#credentials && !this.#region && !this.#discovery && !arnOf(this.#keyId)) {
-      throw invalid(`${api}: signing with credentials needs region (the key id is not an ARN to read it from)`);
-    }
+    super();
+    // Every option is checked by the core; JavaScript only resolves a relative endpoint against
+    // the page (or worker) location, which the core cannot see.
+    this.#core = new wasm.CoreKmsKeyring(options, resolvedHref(options?.endpoint));
+    this.#keyId = options.discovery === true ? null : options.keyId;
+    this.#discovery = options.discovery === true;
+    this.#transport = options.transport ?? null;
+    const endpoint = this.#core.endpoint;
+    this.#endpoint = endpoint === undefined ? null : new URL(endpoint);
+    this.#region = this.#core.region ?? null;
+    this.#credentials = options.credentials ?? null;
+    this.#timeoutMs = this.#core.timeoutMs;
   }
 
   /** The key this keyring uses (as given), or null for a discovery keyring. */
@@ -154,23 +69,6 @@ export class KmsKeyring {
   /** @internal The core's handle to this keyring. */
   __keyringHandle() {
     return this.#core.__keyringHandle();
-  }
-
-  /**
-   * Generates the data key with GenerateDataKey (when the materials have none) or wraps the existing
-   * one with Encrypt, and adds the EDK (provider id `aws-kms`, provider info the key ARN KMS named).
-   */
-  async onEncrypt(materials) {
-    await wrapKey(this, materials);
-  }
-
-  /**
-   * Decrypts the first of this keyring's EDKs that KMS decrypts: those of its key (or, for discovery,
-   * those whose key ARN passes the filter). Null if the message has none; with one attempt its own
-   * error (e.g. KMS_ERROR with kmsType 'DisabledException'), with several NO_MATCHING_KEY.
-   */
-  async onDecrypt(materials, encryptedDataKeys) {
-    return unwrapKey(this, materials, encryptedDataKeys);
   }
 
   /** @internal Makes one KMS request a core step asked for: resolves with the answer's JSON text. */
@@ -203,9 +101,7 @@ async function fetchKms({ endpoint, region, credentials, timeoutMs }, operation,
   const headers = { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `TrentService.${operation}` };
   if (credentials) {
     const given = typeof credentials === 'function' ? await credentials() : credentials;
-    checkCredentials(given, 'KmsKeyring: the credentials');
-    // Only the three fields (an AWS SDK credentials object has more).
-    const creds = { accessKeyId: given.accessKeyId, secretAccessKey: given.secretAccessKey, sessionToken: given.sessionToken };
+    const creds = wasm.kmsCredentials(given); // checked, and only the three fields (an AWS SDK object has more)
     if (!region) {
       throw codedError('INVALID_ARGUMENT', 'invalid argument: KmsKeyring: signing with credentials needs a region');
     }
@@ -334,60 +230,14 @@ function regionalEndpoint(partition, region) {
   return new URL(wasm.kmsEndpoint(partition, region));
 }
 
-/** Whether `url` names this machine (plain http is acceptable there). */
-function isLoopback(url) {
-  const host = url.hostname;
-  return host === 'localhost' || host === '[::1]' || /^127(\.\d{1,3}){3}$/.test(host);
-}
-
-/** The endpoint as a URL; a relative one resolves against the page (or worker) location. Plain
- * http only to this machine, or with `allowInsecureHttp` (KMS requests carry data keys). */
-function readEndpoint(value, label, allowInsecureHttp) {
-  if (typeof value !== 'string' && !(value instanceof URL)) {
-    throw typeError(`${label} must be a URL string or a URL, got ${describe(value)}`);
-  }
-  let url;
+/** `endpoint` resolved against this page's (or worker's) location, if it is a URL at all: the core
+ * checks the rest. */
+function resolvedHref(endpoint) {
+  if (typeof endpoint !== 'string' && !(endpoint instanceof URL)) return undefined;
   try {
-    url = new URL(String(value), globalThis.location?.href);
+    return new URL(String(endpoint), globalThis.location?.href).href;
   } catch {
-    throw codedError('INVALID_ARGUMENT', `invalid argument: ${label} ${JSON.stringify(String(value))} is not a URL`);
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw codedError('INVALID_ARGUMENT', `invalid argument: ${label} must be an http(s) URL, got ${JSON.stringify(url.href)}`);
-  }
-  if (url.protocol === 'http:' && !isLoopback(url) && !allowInsecureHttp) {
-    throw codedError(
-      'INVALID_ARGUMENT',
-      `invalid argument: ${label} ${JSON.stringify(url.href)} is plain http to another machine: KMS requests carry ` +
-        'data keys and credentials; use https, or set allowInsecureHttp: true (a local test network only)',
-    );
-  }
-  return url;
-}
-
-function readFilter(value, label) {
-  const o = readOptions(value, label, ['partition', 'accounts'], true);
-  if (typeof o.partition !== 'string' || o.partition === '') {
-    throw typeError(`${label}.partition must be a partition name such as 'aws', got ${describe(o.partition)}`);
-  }
-  if (!Array.isArray(o.accounts) || o.accounts.length === 0 || o.accounts.some((a) => typeof a !== 'string' || a === '')) {
-    throw typeError(`${label}.accounts must be a non-empty array of account ids, got ${describe(o.accounts)}`);
-  }
-  return { partition: o.partition, accounts: [...o.accounts] };
-}
-
-function checkCredentials(value, label) {
-  const ok =
-    value !== null &&
-    typeof value === 'object' &&
-    typeof value.accessKeyId === 'string' &&
-    value.accessKeyId !== '' &&
-    typeof value.secretAccessKey === 'string' &&
-    (value.sessionToken === undefined || value.sessionToken === null || typeof value.sessionToken === 'string');
-  if (!ok) {
-    throw typeError(
-      `${label} must be { accessKeyId, secretAccessKey, sessionToken? } (strings) or a function returning them, got ${describe(value)}`,
-    );
+    return undefined;
   }
 }
 

@@ -3,12 +3,12 @@
 // reaches one, keyring-protocol.js finds it here (MEMBERS) and calls it.
 
 import { requireInit } from './runtime.js';
-import { MEMBERS, checkKeyring, coreKeyringOf, describe, readOptions, typeError, unwrapKey, wrapKey } from './keyring-protocol.js';
+import { MEMBERS, checkKeyring, coreKeyringOf, describe, readOptions, typeError, withKeyringInterface } from './keyring-protocol.js';
 // The WebAssembly core, every call guarded against a trap (runtime.js).
 import { core as wasm } from './runtime.js';
 
 /** A keyring of keyrings: the generator makes the data key, and every member can decrypt. */
-export class MultiKeyring {
+export class MultiKeyring extends withKeyringInterface() {
   /** The core's multi-keyring. */
   #core;
   /** The members as given: the generator (if any), then the children. */
@@ -17,6 +17,7 @@ export class MultiKeyring {
   /** @param {{ generator?: object, children?: object[] }} options */
   constructor(options) {
     requireInit('MultiKeyring');
+    super();
     const o = readOptions(options, 'MultiKeyring', ['generator', 'children'], true);
     const children = o.children ?? [];
     if (!Array.isArray(children)) {
@@ -45,19 +46,6 @@ export class MultiKeyring {
   /** @internal The members, as the core numbers them. */
   get [MEMBERS]() {
     return this.#members;
-  }
-
-  /** Generates the data key with the generator (unless one is set) and wraps it with every member. */
-  async onEncrypt(materials) {
-    await wrapKey(this, materials);
-  }
-
-  /**
-   * The data key from the first member that has it, or null if no member has an encrypted data key
-   * of the message; NO_MATCHING_KEY (with `errors`) if members failed and none succeeded.
-   */
-  async onDecrypt(materials, encryptedDataKeys) {
-    return unwrapKey(this, materials, encryptedDataKeys);
   }
 
   /** `multi-keyring [member, member, ...]`. */

@@ -182,7 +182,7 @@ fn answer_error(message: &str) -> JsValue {
 #[wasm_bindgen_test]
 fn a_keyring_run_asks_for_kms_calls_and_takes_their_answers() {
     let kms: JsValue =
-        CoreKmsKeyring::new(&object(&[("keyId", ARN.into()), ("grantTokens", Array::of1(&"g".into()).into())]))
+        CoreKmsKeyring::new(&object(&[("keyId", ARN.into()), ("grantTokens", Array::of1(&"g".into()).into())]), None)
             .unwrap()
             .into();
     let multi: JsValue =
@@ -235,7 +235,8 @@ fn a_keyring_run_asks_for_kms_calls_and_takes_their_answers() {
     // Decryption: a discovery keyring asks KMS for the EDK, the decryptor verifies the header.
     let message = encrypt_with(&m);
     let filter = object(&[("partition", "aws".into()), ("accounts", Array::of1(&"111122223333".into()).into())]);
-    let discovery: JsValue = CoreKmsKeyring::new(&object(&[("discoveryFilter", filter)])).unwrap().into();
+    let discovery: JsValue =
+        CoreKmsKeyring::new(&object(&[("discovery", true.into()), ("discoveryFilter", filter)]), None).unwrap().into();
     let mut dec = DecryptorHandle::new(&JsValue::UNDEFINED, None).unwrap();
     dec.push(&message).unwrap();
     let mut run = KeyringRun::new(&discovery).unwrap();

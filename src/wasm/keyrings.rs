@@ -103,19 +103,9 @@ impl RawAesKeyring {
     pub fn key_name(&self) -> String {
         self.key_name.clone()
     }
-
-    /// `raw AES keyring "namespace"/"name"`; never the key.
-    #[wasm_bindgen(js_name = toString)]
-    pub fn describe(&self) -> String {
-        self.inner.describe()
-    }
-
-    #[doc(hidden)]
-    #[wasm_bindgen(js_name = __keyringHandle)]
-    pub fn handle(&self) -> KeyringHandle {
-        KeyringHandle { inner: Arc::clone(&self.inner) }
-    }
 }
+
+keyring_class!(RawAesKeyring);
 
 /// A keyring of keyrings: the generator makes the data key, and it and every child wrap it, so
 /// any one of them can decrypt.
@@ -155,19 +145,9 @@ impl MultiKeyring {
         }
         Ok(MultiKeyring { inner: Arc::new(core::MultiKeyring::new(generator, children)?) })
     }
-
-    /// `multi-keyring [member, member, ...]`.
-    #[wasm_bindgen(js_name = toString)]
-    pub fn describe(&self) -> String {
-        self.inner.describe()
-    }
-
-    #[doc(hidden)]
-    #[wasm_bindgen(js_name = __keyringHandle)]
-    pub fn handle(&self) -> KeyringHandle {
-        KeyringHandle { inner: Arc::clone(&self.inner) }
-    }
 }
+
+keyring_class!(MultiKeyring);
 
 /// JavaScript's `a.localeCompare(b)` in this runtime's default locale: the order in which the
 /// official JavaScript SDK's raw AES keyring serializes the context it wraps under (by default).

@@ -16,7 +16,7 @@
 
 use std::sync::Arc;
 
-use js_sys::{Array, Object};
+use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use zeroize::Zeroizing;
@@ -30,64 +30,291 @@ use crate::keyring::{Keyring, KmsKeyring};
 use super::args::{byte_view, string_arg, Options};
 use super::errors::{describe, type_error, JsResult};
 use super::header::ObjectBuilder;
-use super::keyrings::KeyringHandle;
 
 /// A KMS keyring whose requests JavaScript makes (JavaScript class `CoreKmsKeyring`, held by the
-/// package's `KmsKeyring`, which owns the transport).
+/// package's `KmsKeyring`, which owns the transport). Reads and checks every `KmsKeyring` option,
+/// the transport's too, and keeps what the transport needs (`endpoint`, `region`, `timeoutMs`).
 #[doc(hidden)]
 #[wasm_bindgen(js_name = CoreKmsKeyring)]
 pub struct CoreKmsKeyring {
     inner: Arc<dyn Keyring>,
+    endpoint: Option<String>,
+    region: Option<String>,
+    timeout_ms: u32,
 }
+
+/// The options of `new KmsKeyring(options)`.
+const KMS_OPTIONS: &[&str] = &[
+    "keyId",
+    "endpoint",
+    "region",
+    "credentials",
+    "grantTokens",
+    "transport",
+    "discovery",
+    "discoveryFilter",
+    "timeoutMs",
+    "allowInsecureHttp",
+];
+
+/// How long the default transport waits for one KMS answer, unless `timeoutMs` says otherwise.
+const DEFAULT_TIMEOUT_MS: u32 = 10_000;
 
 #[wasm_bindgen(js_class = CoreKmsKeyring)]
 impl CoreKmsKeyring {
-    /// `new CoreKmsKeyring({ keyId?, discoveryFilter?, grantTokens? })`: bound to `keyId`, or a
-    /// discovery keyring (no `keyId`) trying the EDKs whose key ARN passes `discoveryFilter`
-    /// (`{ partition, accounts }`; all, if absent).
+    /// `new CoreKmsKeyring(options, endpointHref)`: the options of `new KmsKeyring(options)`
+    /// (see index.d.ts), and `endpoint` as JavaScript resolved it (`new URL(endpoint, location)`;
+    /// `undefined` if it is not a URL). Bound to `keyId`, or a discovery keyring.
     ///
     /// # Errors
-    /// `TypeError` for mistyped options; `INVALID_ARGUMENT` for an empty key id or a filter with one.
+    /// `TypeError` for a missing, unknown or mistyped option; `RangeError` for `timeoutMs` out of
+    /// range; `INVALID_ARGUMENT` for values that cannot work together or at all.
     #[wasm_bindgen(constructor)]
-    pub fn new(options: &JsValue) -> JsResult<CoreKmsKeyring> {
-        let o = Options::read(options, "KmsKeyring", &["keyId", "discoveryFilter", "grantTokens"], true)?;
-        let key_id = match o.get("keyId") {
-            Some(v) => Some(string_arg(v, &o.label("keyId"))?),
-            None => None,
+    pub fn new(options: &JsValue, endpoint_href: Option<String>) -> JsResult<CoreKmsKeyring> {
+        let api = "KmsKeyring";
+        let o = Options::read(options, api, KMS_OPTIONS, true)?;
+        let boolean = |key: &str| -> JsResult<bool> {
+            match o.get(key) {
+                None => Ok(false),
+                Some(v) => v
+                    .as_bool()
+                    .ok_or_else(|| type_error(&format!("{} must be a boolean, got {}", o.label(key), describe(v)))),
+            }
         };
-        let filter = match o.get("discoveryFilter") {
-            Some(f) => Some(discovery_filter(f)?),
-            None => None,
+        let discovery = boolean("discovery")?;
+        let (key_id, filter) = if discovery {
+            if o.get("keyId").is_some() {
+                return Err(invalid(format!(
+                    "{api}: a discovery keyring decrypts with any key its filter allows, so it takes no keyId"
+                )));
+            }
+            (None, o.get("discoveryFilter").map(discovery_filter).transpose()?)
+        } else {
+            let Some(value) = o.get("keyId") else {
+                return Err(type_error(&format!(
+                    "{} is required (a key ARN, key id or alias), unless discovery is true",
+                    o.label("keyId")
+                )));
+            };
+            let key_id = string_arg(value, &o.label("keyId"))?;
+            if key_id.is_empty() {
+                return Err(invalid(format!("{} must not be empty", o.label("keyId"))));
+            }
+            if o.get("discoveryFilter").is_some() {
+                return Err(invalid(format!(
+                    "{} applies only to discovery keyrings (discovery: true)",
+                    o.label("discoveryFilter")
+                )));
+            }
+            (Some(key_id), None)
         };
         let tokens = grant_tokens(o.get("grantTokens").unwrap_or(&JsValue::UNDEFINED), &o.label("grantTokens"))?;
-        Ok(CoreKmsKeyring { inner: Arc::new(KmsKeyring::answered_by_caller(key_id, filter, tokens)?) })
+        let arn = key_id.as_deref().and_then(|id| KmsArn::parse(id).ok());
+        let mut core = CoreKmsKeyring {
+            inner: Arc::new(KmsKeyring::answered_by_caller(key_id.clone(), filter, tokens)?),
+            endpoint: None,
+            region: None,
+            timeout_ms: DEFAULT_TIMEOUT_MS,
+        };
+
+        if let Some(transport) = o.get("transport") {
+            if !transport.is_function() {
+                return Err(type_error(&format!(
+                    "{} must be a function (operation, request) => Promise<response>, got {}",
+                    o.label("transport"),
+                    describe(transport)
+                )));
+            }
+            let ignored: Vec<&str> = ["endpoint", "region", "credentials", "timeoutMs", "allowInsecureHttp"]
+                .into_iter()
+                .filter(|k| o.get(k).is_some())
+                .collect();
+            if !ignored.is_empty() {
+                return Err(invalid(format!(
+                    "{api}: a custom transport replaces {}: give one or the other",
+                    ignored.join(", ")
+                )));
+            }
+            return Ok(core);
+        }
+
+        let insecure = boolean("allowInsecureHttp")?;
+        if let Some(value) = o.get("endpoint") {
+            core.endpoint = Some(endpoint(value, endpoint_href, &o.label("endpoint"), insecure)?);
+        }
+        if let Some(value) = o.get("region") {
+            let region = value.as_string().filter(|r| !r.is_empty()).ok_or_else(|| {
+                type_error(&format!(
+                    "{} must be a region name such as 'us-east-1', got {}",
+                    o.label("region"),
+                    describe(value)
+                ))
+            })?;
+            // The region names the signing scope and, without an endpoint, the host: a region name only.
+            if core.endpoint.is_none() {
+                crate::keyring::kms::arn::kms_endpoint(arn.as_ref().map_or("aws", |a| a.partition), &region)?;
+            }
+            core.region = Some(region);
+        }
+        let credentials = o.get("credentials");
+        if let Some(value) = credentials.filter(|c| !c.is_function()) {
+            credentials_from_js(value, &o.label("credentials"))?;
+        }
+        if let Some(value) = o.get("timeoutMs") {
+            let Some(n) = value.as_f64() else {
+                return Err(type_error(&format!("{} must be a number, got {}", o.label("timeoutMs"), describe(value))));
+            };
+            if n.fract() != 0.0 || !(1.0..=f64::from(i32::MAX)).contains(&n) {
+                return Err(range_error_coded(&format!(
+                    "{} must be a whole number of milliseconds from 1 to 2^31 - 1, got {n}",
+                    o.label("timeoutMs")
+                )));
+            }
+            // In range, so exact.
+            core.timeout_ms = n as u32;
+        }
+        // Where requests go must be known now for a keyring bound to one key: an endpoint, or a
+        // region (given, or read from the key ARN). A discovery keyring can use each EDK's region.
+        if !discovery && core.endpoint.is_none() && core.region.is_none() && arn.is_none() {
+            return Err(invalid(format!(
+                "{api}: keyId {:?} is not a key ARN, so give region (for https://kms.<region>.amazonaws.com/) or endpoint",
+                key_id.unwrap_or_default()
+            )));
+        }
+        if credentials.is_some() && core.region.is_none() && !discovery && arn.is_none() {
+            return Err(invalid(format!(
+                "{api}: signing with credentials needs region (the key id is not an ARN to read it from)"
+            )));
+        }
+        Ok(core)
     }
 
-    #[doc(hidden)]
-    #[wasm_bindgen(js_name = __keyringHandle)]
-    pub fn handle(&self) -> KeyringHandle {
-        KeyringHandle::new(Arc::clone(&self.inner))
+    /// The endpoint (an http(s) URL), if one was given.
+    #[wasm_bindgen(getter)]
+    pub fn endpoint(&self) -> Option<String> {
+        self.endpoint.clone()
+    }
+
+    /// The region, if one was given.
+    #[wasm_bindgen(getter)]
+    pub fn region(&self) -> Option<String> {
+        self.region.clone()
+    }
+
+    /// How long the default transport waits for an answer.
+    #[wasm_bindgen(getter = timeoutMs)]
+    pub fn timeout_ms(&self) -> u32 {
+        self.timeout_ms
     }
 }
 
-/// `{ partition, accounts }`.
-fn discovery_filter(value: &JsValue) -> JsResult<DiscoveryFilter> {
-    let o = Options::read(value, "KmsKeyring discoveryFilter", &["partition", "accounts"], true)?;
-    let accounts = o.required("accounts")?;
-    if !Array::is_array(accounts) {
-        return Err(type_error(&format!(
-            "{} must be an array of account ids, got {}",
-            o.label("accounts"),
-            describe(accounts)
+keyring_class!(CoreKmsKeyring);
+
+fn invalid(message: String) -> JsValue {
+    Error::InvalidArgument(message).into()
+}
+
+/// A `RangeError` with code `INVALID_ARGUMENT`.
+fn range_error_coded(message: &str) -> JsValue {
+    super::errors::range_error(message)
+}
+
+/// The endpoint: a string or `URL` JavaScript resolved to `href`. Plain http only to this machine,
+/// or with `allowInsecureHttp` (KMS requests carry data keys and credentials).
+fn endpoint(value: &JsValue, href: Option<String>, label: &str, allow_insecure_http: bool) -> JsResult<String> {
+    let is_url = value.is_object() && Reflect::get(value, &JsValue::from_str("href")).is_ok_and(|h| h.is_string());
+    if !value.is_string() && !is_url {
+        return Err(type_error(&format!("{label} must be a URL string or a URL, got {}", describe(value))));
+    }
+    let given = value.as_string().or_else(|| href.clone()).unwrap_or_default();
+    let Some(href) = href else {
+        return Err(invalid(format!("{label} {given:?} is not a URL")));
+    };
+    let (scheme, rest) = href.split_once("://").unwrap_or(("", ""));
+    if scheme != "https" && scheme != "http" {
+        return Err(invalid(format!("{label} must be an http(s) URL, got {href:?}")));
+    }
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let host = match authority.rsplit_once('@').map_or(authority, |(_, h)| h) {
+        h if h.starts_with('[') => h.split_inclusive(']').next().unwrap_or(h),
+        h => h.split(':').next().unwrap_or(h),
+    };
+    let loopback = host == "localhost"
+        || host == "[::1]"
+        || host
+            .strip_prefix("127.")
+            .is_some_and(|r| r.split('.').count() == 3 && r.split('.').all(|p| p.parse::<u8>().is_ok()));
+    if scheme == "http" && !loopback && !allow_insecure_http {
+        return Err(invalid(format!(
+            "{label} {href:?} is plain http to another machine: KMS requests carry data keys and credentials; \
+             use https, or set allowInsecureHttp: true (a local test network only)"
         )));
     }
-    let accounts: &Array = accounts.unchecked_ref();
-    let accounts = accounts
-        .iter()
-        .enumerate()
-        .map(|(i, a)| string_arg(&a, &format!("{}[{i}]", o.label("accounts"))))
-        .collect::<JsResult<Vec<_>>>()?;
-    Ok(DiscoveryFilter { partition: o.required_string("partition")?, accounts })
+    Ok(href)
+}
+
+/// `kmsCredentials(value)` → `{ accessKeyId, secretAccessKey, sessionToken? }`: the credentials a
+/// `KmsKeyring`'s credentials function resolved to, checked, with only those three fields (an AWS
+/// SDK credentials object has more).
+///
+/// # Errors
+/// `TypeError` naming what is expected.
+#[wasm_bindgen(js_name = kmsCredentials)]
+pub fn kms_credentials(value: &JsValue) -> JsResult<Object> {
+    let c = credentials_from_js(value, "KmsKeyring: the credentials")?;
+    let mut out = ObjectBuilder::new()
+        .set("accessKeyId", c.access_key_id.as_str())
+        .set("secretAccessKey", c.secret_access_key.as_str());
+    if let Some(token) = &c.session_token {
+        out = out.set("sessionToken", token.as_str());
+    }
+    Ok(out.build())
+}
+
+/// `{ accessKeyId, secretAccessKey, sessionToken? }` (strings; other fields ignored).
+fn credentials_from_js(value: &JsValue, label: &str) -> JsResult<Credentials> {
+    let bad = || {
+        type_error(&format!(
+            "{label} must be {{ accessKeyId, secretAccessKey, sessionToken? }} (strings) or a function returning them, got {}",
+            describe(value)
+        ))
+    };
+    if !value.is_object() {
+        return Err(bad());
+    }
+    let field = |key: &str| Reflect::get(value, &JsValue::from_str(key));
+    let access_key_id = field("accessKeyId")?.as_string().filter(|k| !k.is_empty()).ok_or_else(bad)?;
+    let secret_access_key = Zeroizing::new(field("secretAccessKey")?.as_string().ok_or_else(bad)?);
+    let token = field("sessionToken")?;
+    let session_token = match token.as_string() {
+        Some(t) => Some(t),
+        None if token.is_undefined() || token.is_null() => None,
+        None => return Err(bad()),
+    };
+    Ok(Credentials { access_key_id, secret_access_key, session_token })
+}
+
+/// `{ partition, accounts }`: a partition name and a non-empty list of account ids.
+fn discovery_filter(value: &JsValue) -> JsResult<DiscoveryFilter> {
+    let label = "KmsKeyring: options.discoveryFilter";
+    let o = Options::read(value, label, &["partition", "accounts"], true)?;
+    let partition = o.get("partition").and_then(JsValue::as_string).filter(|p| !p.is_empty());
+    let Some(partition) = partition else {
+        return Err(type_error(&format!(
+            "{label}.partition must be a partition name such as 'aws', got {}",
+            describe(o.get("partition").unwrap_or(&JsValue::UNDEFINED))
+        )));
+    };
+    let accounts = o.get("accounts").filter(|a| Array::is_array(a)).map(|a| a.unchecked_ref::<Array>().iter());
+    let accounts: Option<Vec<String>> =
+        accounts.and_then(|list| list.map(|a| a.as_string().filter(|a| !a.is_empty())).collect());
+    match accounts {
+        Some(accounts) if !accounts.is_empty() => Ok(DiscoveryFilter { partition, accounts }),
+        _ => Err(type_error(&format!(
+            "{label}.accounts must be a non-empty array of account ids, got {}",
+            describe(o.get("accounts").unwrap_or(&JsValue::UNDEFINED))
+        ))),
+    }
 }
 
 /// `grantTokens`: `undefined`/`null` or an array of strings.

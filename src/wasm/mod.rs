@@ -17,6 +17,28 @@
 //! No JavaScript input reaches an `unwrap` or an index: a wrong shape is a `TypeError`, a wrong
 //! value a `RangeError` (both with code `INVALID_ARGUMENT`), and core errors keep their codes.
 
+/// The methods every keyring class has, for a struct with an `inner: Arc<dyn Keyring>` field:
+/// `toString()` (its description, never key material) and the internal `__keyringHandle()`,
+/// through which any binding that takes a keyring gets to it ([`keyrings::keyring_from_js`]).
+macro_rules! keyring_class {
+    ($class:ident) => {
+        #[wasm_bindgen::prelude::wasm_bindgen]
+        impl $class {
+            /// The keyring's description (`raw AES keyring "namespace"/"name"`); never a key.
+            #[wasm_bindgen(js_name = toString)]
+            pub fn describe(&self) -> String {
+                crate::keyring::Keyring::describe(&*self.inner)
+            }
+
+            #[doc(hidden)]
+            #[wasm_bindgen(js_name = __keyringHandle)]
+            pub fn handle(&self) -> crate::wasm::keyrings::KeyringHandle {
+                crate::wasm::keyrings::KeyringHandle::new(std::sync::Arc::clone(&self.inner))
+            }
+        }
+    };
+}
+
 pub mod api;
 pub mod args;
 pub mod errors;

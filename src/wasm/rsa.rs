@@ -11,7 +11,6 @@ use crate::keyring::{self as core, Keyring, RsaPadding};
 
 use super::args::{bytes, Options};
 use super::errors::{describe, type_error, JsResult};
-use super::keyrings::KeyringHandle;
 
 /// A raw RSA keyring (OAEP with SHA-1/256/384/512; PKCS#1 v1.5 to decrypt legacy messages).
 #[wasm_bindgen]
@@ -100,16 +99,6 @@ impl RawRsaKeyring {
     pub fn can_decrypt(&self) -> bool {
         self.can_decrypt
     }
-
-    /// `raw RSA keyring "namespace"/"name" (padding)`; never a key.
-    #[wasm_bindgen(js_name = toString)]
-    pub fn describe(&self) -> String {
-        self.inner.describe()
-    }
-
-    #[doc(hidden)]
-    #[wasm_bindgen(js_name = __keyringHandle)]
-    pub fn handle(&self) -> KeyringHandle {
-        KeyringHandle::new(Arc::clone(&self.inner))
-    }
 }
+
+keyring_class!(RawRsaKeyring);

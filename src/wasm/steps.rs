@@ -28,7 +28,7 @@ use crate::materials::DecryptionMaterials;
 use super::args::{bytes, edks_from_js};
 use super::errors::{describe, type_error, JsResult};
 use super::header::ObjectBuilder;
-use super::keyrings::{keyring_from_js, KeyringHandle};
+use super::keyrings::keyring_from_js;
 use super::materials::{decryption_materials, EncryptionMaterialsHandle};
 use super::stream::DecryptorHandle;
 
@@ -47,13 +47,9 @@ impl ForeignKeyring {
     pub fn new(description: String) -> ForeignKeyring {
         ForeignKeyring { inner: Arc::new(CoreForeign::new(description)) }
     }
-
-    #[doc(hidden)]
-    #[wasm_bindgen(js_name = __keyringHandle)]
-    pub fn handle(&self) -> KeyringHandle {
-        KeyringHandle::new(Arc::clone(&self.inner))
-    }
 }
+
+keyring_class!(ForeignKeyring);
 
 /// `keyringNeedsCaller(keyring)`: whether running `keyring` (an envseal keyring object) may ask
 /// JavaScript for calls (a `KmsKeyring`, an application's keyring, a multi-keyring with one);
