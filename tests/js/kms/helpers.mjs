@@ -83,18 +83,8 @@ export async function localServer(handler) {
   };
 }
 
-/** Deterministic test bytes. */
-export function bytes(length, seed = 1) {
-  const out = new Uint8Array(length);
-  let x = seed >>> 0 || 1;
-  for (let i = 0; i < length; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    out[i] = x & 0xff;
-  }
-  return out;
-}
+/** Deterministic test bytes (the suites' one generator). */
+export { bytes } from '../helpers.mjs';
 
 /** Pushes `input` through `transform` in chunks of `chunk` bytes; resolves with the output bytes. */
 export async function through(input, chunk, transform) {
