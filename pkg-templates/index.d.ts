@@ -224,7 +224,11 @@ export interface EncryptionMaterials {
   setDataKey(key: BytesLike): void;
   /** Adds this keyring's wrapped copy of the data key (after the data key is set). */
   addEncryptedDataKey(edk: EncryptedDataKey): void;
-  /** Runs a WebAssembly keyring (`RawAesKeyring`, `RawRsaKeyring`, an all-WebAssembly `MultiKeyring`) on these materials. */
+  /**
+   * Runs a keyring that makes no calls (`RawAesKeyring`, `RawRsaKeyring`, a `MultiKeyring` of only
+   * those) on these materials, at once. A keyring that makes calls (KMS) is refused with
+   * `INVALID_STATE`: await its `onEncrypt(materials)` instead.
+   */
   wrapWith(keyring: RawAesKeyring | RawRsaKeyring | MultiKeyring): void;
 }
 
