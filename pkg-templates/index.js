@@ -5,7 +5,8 @@
 // (no `window`, no `Buffer`); bundlers (Vite, webpack, esbuild) find the .wasm through the
 // `new URL(..., import.meta.url)` in runtime.js. The Web Streams API lives in streams.js.
 
-import { MAX_ONE_SHOT_BYTES, checkedBytes, requireInit } from './runtime.js';
+// `core as wasm`: the WebAssembly core, every call guarded against a trap.
+import { checkedBytes, core as wasm, MAX_ONE_SHOT_BYTES, requireInit } from './runtime.js';
 import {
   checkKeyring,
   decryptWithKeyring,
@@ -14,8 +15,6 @@ import {
   runsInCore,
   withKeyringInterface,
 } from './keyring-protocol.js';
-// The WebAssembly core, every call guarded against a trap (runtime.js).
-import { core as wasm } from './runtime.js';
 
 /** Algorithm suite ids envseal encrypts with (it decrypts every ESDK suite). */
 export const AlgorithmSuite = Object.freeze({

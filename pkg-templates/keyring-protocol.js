@@ -10,9 +10,8 @@
 // The core's keyrings (RawAesKeyring, RawRsaKeyring, KmsKeyring, MultiKeyring) are recognised
 // by their `__keyringHandle` method; those that need no calls run inside the core in one go.
 
-import { codedError } from './runtime.js';
-// The WebAssembly core, every call guarded against a trap (runtime.js).
-import { core as wasm } from './runtime.js';
+// `core as wasm`: the WebAssembly core, every call guarded against a trap.
+import { codedError, core as wasm } from './runtime.js';
 
 /** A MultiKeyring's members (generator first, then the children), as the core numbers them. */
 export const MEMBERS = Symbol('envseal.members');

@@ -8,10 +8,9 @@
 // request and check every answer; the SigV4 signature is computed there too; this file supplies
 // only the clock. A request's body and its answer cross into the core as JSON text, once.
 
-import { codedError, requireInit } from './runtime.js';
+// `core as wasm`: the WebAssembly core, every call guarded against a trap.
+import { codedError, core as wasm, requireInit } from './runtime.js';
 import { KMS_REQUEST, withKeyringInterface } from './keyring-protocol.js';
-// The WebAssembly core, every call guarded against a trap (runtime.js).
-import { core as wasm } from './runtime.js';
 
 /** A keyring whose master key is a KMS key. */
 export class KmsKeyring extends withKeyringInterface() {
@@ -38,17 +37,17 @@ export class KmsKeyring extends withKeyringInterface() {
   constructor(options) {
     requireInit('KmsKeyring');
     super();
-    // Every option is checked by the core; JavaScript only resolves a relative endpoint against
-    // the page (or worker) location, which the core cannot see.
-    this.#core = new wasm.CoreKmsKeyring(options, resolvedHref(options?.endpoint));
-    this.#keyId = options.discovery === true ? null : options.keyId;
-    this.#discovery = options.discovery === true;
-    this.#transport = options.transport ?? null;
-    const endpoint = this.#core.endpoint;
-    this.#endpoint = endpoint === undefined ? null : new URL(endpoint);
-    this.#region = this.#core.region ?? null;
-    this.#credentials = options.credentials ?? null;
-    this.#timeoutMs = this.#core.timeoutMs;
+    // Every option is read and checked by the core, once; JavaScript only resolves a relative
+    // endpoint against the page (or worker) location, which the core cannot see.
+    const core = new wasm.CoreKmsKeyring(options, (endpoint) => resolvedHref(endpoint));
+    this.#core = core;
+    this.#keyId = core.keyId ?? null;
+    this.#discovery = this.#keyId === null;
+    this.#transport = core.transport ?? null;
+    this.#endpoint = core.endpoint === undefined ? null : new URL(core.endpoint);
+    this.#region = core.region ?? null;
+    this.#credentials = core.credentials ?? null;
+    this.#timeoutMs = core.timeoutMs;
   }
 
   /** The key this keyring uses (as given), or null for a discovery keyring. */

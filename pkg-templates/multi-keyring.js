@@ -2,10 +2,9 @@
 // core cannot run itself (an application's own keyring) are in it as ForeignKeyrings: when a step
 // reaches one, keyring-protocol.js finds it here (MEMBERS) and calls it.
 
-import { requireInit } from './runtime.js';
+// `core as wasm`: the WebAssembly core, every call guarded against a trap.
+import { core as wasm, requireInit } from './runtime.js';
 import { MEMBERS, checkKeyring, coreKeyringOf, describe, readOptions, typeError, withKeyringInterface } from './keyring-protocol.js';
-// The WebAssembly core, every call guarded against a trap (runtime.js).
-import { core as wasm } from './runtime.js';
 
 /** A keyring of keyrings: the generator makes the data key, and every member can decrypt. */
 export class MultiKeyring extends withKeyringInterface() {

@@ -93,12 +93,21 @@ function staleError(className) {
   );
 }
 
-function guard(call) {
-  try {
-    return call();
-  } catch (error) {
-    throw afterFailure(error);
-  }
+/** `original` (a glue function, method or accessor) guarded: a trap becomes an INTERNAL_ERROR,
+ * and an object of a replaced instance is refused (`frees`: freeing one is a no-op instead). */
+function guarded(original, className, frees = false) {
+  return function (...args) {
+    if (isStale(this)) {
+      // The glue's free() would release this pointer in the new instance: forget it instead.
+      if (frees) return void this.__destroy_into_raw();
+      throw staleError(className);
+    }
+    try {
+      return original.apply(this, args);
+    } catch (error) {
+      throw afterFailure(error);
+    }
+  };
 }
 
 /** `glue`'s exports with every function, constructor, method and accessor guarded. Methods are
@@ -109,9 +118,16 @@ function guardGlue(exports) {
     if (typeof value !== 'function' || name === 'default' || name === 'initSync' || name.startsWith('__wbg')) continue;
     if (/^[A-Z]/.test(name)) {
       guardPrototype(value.prototype, name);
-      out[name] = new Proxy(value, { construct: (target, args, newTarget) => guard(() => Reflect.construct(target, args, newTarget)) });
+      const construct = (target, args, newTarget) => {
+        try {
+          return Reflect.construct(target, args, newTarget);
+        } catch (error) {
+          throw afterFailure(error);
+        }
+      };
+      out[name] = new Proxy(value, { construct });
     } else {
-      out[name] = (...args) => guard(() => value(...args));
+      out[name] = guarded(value, name);
     }
   }
   return Object.freeze(out);
@@ -123,16 +139,7 @@ function guardPrototype(prototype, className) {
     const descriptor = Object.getOwnPropertyDescriptor(prototype, key);
     const frees = key === 'free' || key === Symbol.dispose;
     for (const slot of ['value', 'get', 'set']) {
-      const original = descriptor[slot];
-      if (typeof original !== 'function') continue;
-      descriptor[slot] = function (...args) {
-        if (isStale(this)) {
-          // The glue's free() would release this pointer in the new instance: forget it instead.
-          if (frees) return void this.__destroy_into_raw();
-          throw staleError(className);
-        }
-        return guard(() => original.apply(this, args));
-      };
+      if (typeof descriptor[slot] === 'function') descriptor[slot] = guarded(descriptor[slot], className, frees);
     }
     Object.defineProperty(prototype, key, descriptor);
   }

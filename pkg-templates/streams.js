@@ -6,7 +6,8 @@
 // release the handle at the end. What it does not: anything about the message format; the core
 // computes every IV, AAD, prefix and check.
 
-import { checkedBytes, codedError, requireInit } from './runtime.js';
+// `core as wasm`: the WebAssembly core, every call guarded against a trap.
+import { checkedBytes, codedError, core as wasm, requireInit } from './runtime.js';
 import { WasmOpener, WasmSealer } from './engine-wasm.js';
 import {
   checkKeyring,
@@ -20,8 +21,6 @@ import {
   unwrapMessage,
 } from './keyring-protocol.js';
 import { subtleCrypto, WebCryptoOpener, WebCryptoSealer } from './engine-webcrypto.js';
-// The WebAssembly core, every call guarded against a trap (runtime.js).
-import { core as wasm } from './runtime.js';
 
 /**
  * Default frame length of `encryptStream` (bytes of plaintext per frame). Measured, see

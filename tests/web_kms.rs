@@ -166,6 +166,11 @@ fn materials_take_keys_and_edks_then_build_an_encryptor() {
     assert_eq!(code(gdk.err().unwrap()), "INVALID_ARGUMENT");
 }
 
+/// The endpoint resolver a CoreKmsKeyring takes (these keyrings have no endpoint).
+fn no_endpoint() -> js_sys::Function {
+    js_sys::Function::new_no_args("return undefined")
+}
+
 /// Runs one step of `run` and returns the call it asks for (or `{ done }`).
 fn step(result: Result<JsValue, JsValue>) -> JsValue {
     result.expect("the step succeeds")
@@ -181,10 +186,12 @@ fn answer_error(message: &str) -> JsValue {
 
 #[wasm_bindgen_test]
 fn a_keyring_run_asks_for_kms_calls_and_takes_their_answers() {
-    let kms: JsValue =
-        CoreKmsKeyring::new(&object(&[("keyId", ARN.into()), ("grantTokens", Array::of1(&"g".into()).into())]), None)
-            .unwrap()
-            .into();
+    let kms: JsValue = CoreKmsKeyring::new(
+        &object(&[("keyId", ARN.into()), ("grantTokens", Array::of1(&"g".into()).into())]),
+        &no_endpoint(),
+    )
+    .unwrap()
+    .into();
     let multi: JsValue =
         wasm::MultiKeyring::new(&object(&[("generator", kms.clone()), ("children", Array::of1(&aes("k", 7)).into())]))
             .unwrap()
@@ -236,7 +243,9 @@ fn a_keyring_run_asks_for_kms_calls_and_takes_their_answers() {
     let message = encrypt_with(&m);
     let filter = object(&[("partition", "aws".into()), ("accounts", Array::of1(&"111122223333".into()).into())]);
     let discovery: JsValue =
-        CoreKmsKeyring::new(&object(&[("discovery", true.into()), ("discoveryFilter", filter)]), None).unwrap().into();
+        CoreKmsKeyring::new(&object(&[("discovery", true.into()), ("discoveryFilter", filter)]), &no_endpoint())
+            .unwrap()
+            .into();
     let mut dec = DecryptorHandle::new(&JsValue::UNDEFINED, None).unwrap();
     dec.push(&message).unwrap();
     let mut run = KeyringRun::new(&discovery).unwrap();

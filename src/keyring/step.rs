@@ -87,20 +87,32 @@ impl Call {
     }
 }
 
+/// Runs `step` (one step of `keyring` or of something it drives) to the end, answering each call
+/// natively ([`Keyring::answer`]).
+///
+/// # Errors
+/// The step's error, or [`Keyring::answer`]'s when the keyring cannot make a call itself.
+pub(crate) fn drive<T>(
+    keyring: &dyn Keyring,
+    mut step: impl FnMut(&mut Progress, Option<Answer>) -> Result<Poll<T>>,
+) -> Result<T> {
+    let mut progress = Progress::default();
+    let mut answer = None;
+    loop {
+        match step(&mut progress, answer.take())? {
+            Poll::Ready(value) => return Ok(value),
+            Poll::Pending(call) => answer = Some(keyring.answer(&call.path, call.request)?),
+        }
+    }
+}
+
 /// Wraps (and, if needed, generates) the data key of `materials` with `keyring`, answering its
-/// calls natively ([`Keyring::answer`]).
+/// calls natively.
 ///
 /// # Errors
 /// The keyring's error, or the error its transport answered.
 pub fn wrap(keyring: &dyn Keyring, materials: &mut EncryptionMaterials) -> Result<()> {
-    let mut progress = Progress::default();
-    let mut answer = None;
-    loop {
-        match keyring.wrap_step(&mut progress, materials, answer.take())? {
-            Poll::Ready(()) => return Ok(()),
-            Poll::Pending(call) => answer = Some(keyring.answer(&call.path, call.request)?),
-        }
-    }
+    drive(keyring, |progress, answer| keyring.wrap_step(progress, materials, answer))
 }
 
 /// Unwraps a data key from `edks` with `keyring`, answering its calls natively.
@@ -112,14 +124,7 @@ pub fn unwrap(
     materials: &DecryptionMaterials<'_>,
     edks: &[EncryptedDataKey],
 ) -> Result<Option<DataKey>> {
-    let mut progress = Progress::default();
-    let mut answer = None;
-    loop {
-        match keyring.unwrap_step(&mut progress, materials, edks, answer.take())? {
-            Poll::Ready(key) => return Ok(key),
-            Poll::Pending(call) => answer = Some(keyring.answer(&call.path, call.request)?),
-        }
-    }
+    drive(keyring, |progress, answer| keyring.unwrap_step(progress, materials, edks, answer))
 }
 
 /// The error for an answer of the wrong kind (a caller's bug).

@@ -38,6 +38,11 @@ use super::header::ObjectBuilder;
 #[wasm_bindgen(js_name = CoreKmsKeyring)]
 pub struct CoreKmsKeyring {
     inner: Arc<dyn Keyring>,
+    key_id: Option<String>,
+    /// The application's transport function, or the credentials (or a function giving them):
+    /// JavaScript values the JavaScript transport uses, checked here.
+    transport: Option<JsValue>,
+    credentials: Option<JsValue>,
     endpoint: Option<String>,
     region: Option<String>,
     timeout_ms: u32,
@@ -62,15 +67,16 @@ const DEFAULT_TIMEOUT_MS: u32 = 10_000;
 
 #[wasm_bindgen(js_class = CoreKmsKeyring)]
 impl CoreKmsKeyring {
-    /// `new CoreKmsKeyring(options, endpointHref)`: the options of `new KmsKeyring(options)`
-    /// (see index.d.ts), and `endpoint` as JavaScript resolved it (`new URL(endpoint, location)`;
-    /// `undefined` if it is not a URL). Bound to `keyId`, or a discovery keyring.
+    /// `new CoreKmsKeyring(options, resolveEndpoint)`: the options of `new KmsKeyring(options)`
+    /// (see index.d.ts), each read once, and a function that resolves the endpoint as JavaScript
+    /// does (`new URL(endpoint, location).href`; `undefined` if it is not a URL). Bound to `keyId`,
+    /// or a discovery keyring.
     ///
     /// # Errors
     /// `TypeError` for a missing, unknown or mistyped option; `RangeError` for `timeoutMs` out of
     /// range; `INVALID_ARGUMENT` for values that cannot work together or at all.
     #[wasm_bindgen(constructor)]
-    pub fn new(options: &JsValue, endpoint_href: Option<String>) -> JsResult<CoreKmsKeyring> {
+    pub fn new(options: &JsValue, resolve_endpoint: &js_sys::Function) -> JsResult<CoreKmsKeyring> {
         let api = "KmsKeyring";
         let o = Options::read(options, api, KMS_OPTIONS, true)?;
         let boolean = |key: &str| -> JsResult<bool> {
@@ -112,6 +118,9 @@ impl CoreKmsKeyring {
         let arn = key_id.as_deref().and_then(|id| KmsArn::parse(id).ok());
         let mut core = CoreKmsKeyring {
             inner: Arc::new(KmsKeyring::answered_by_caller(key_id.clone(), filter, tokens)?),
+            key_id: key_id.clone(),
+            transport: None,
+            credentials: None,
             endpoint: None,
             region: None,
             timeout_ms: DEFAULT_TIMEOUT_MS,
@@ -135,12 +144,14 @@ impl CoreKmsKeyring {
                     ignored.join(", ")
                 )));
             }
+            core.transport = Some(transport.clone());
             return Ok(core);
         }
 
         let insecure = boolean("allowInsecureHttp")?;
         if let Some(value) = o.get("endpoint") {
-            core.endpoint = Some(endpoint(value, endpoint_href, &o.label("endpoint"), insecure)?);
+            let href = resolve_endpoint.call1(&JsValue::NULL, value)?.as_string();
+            core.endpoint = Some(endpoint(value, href, &o.label("endpoint"), insecure)?);
         }
         if let Some(value) = o.get("region") {
             let region = value.as_string().filter(|r| !r.is_empty()).ok_or_else(|| {
@@ -160,6 +171,7 @@ impl CoreKmsKeyring {
         if let Some(value) = credentials.filter(|c| !c.is_function()) {
             credentials_from_js(value, &o.label("credentials"))?;
         }
+        core.credentials = credentials.cloned();
         if let Some(value) = o.get("timeoutMs") {
             let Some(n) = value.as_f64() else {
                 return Err(type_error(&format!("{} must be a number, got {}", o.label("timeoutMs"), describe(value))));
@@ -187,6 +199,24 @@ impl CoreKmsKeyring {
             )));
         }
         Ok(core)
+    }
+
+    /// The key id, or `undefined` for a discovery keyring.
+    #[wasm_bindgen(getter = keyId)]
+    pub fn key_id(&self) -> Option<String> {
+        self.key_id.clone()
+    }
+
+    /// The application's transport function, if one was given.
+    #[wasm_bindgen(getter)]
+    pub fn transport(&self) -> JsValue {
+        self.transport.clone().unwrap_or(JsValue::UNDEFINED)
+    }
+
+    /// The credentials (or the function giving them), if given.
+    #[wasm_bindgen(getter)]
+    pub fn credentials(&self) -> JsValue {
+        self.credentials.clone().unwrap_or(JsValue::UNDEFINED)
     }
 
     /// The endpoint (an http(s) URL), if one was given.
@@ -219,7 +249,7 @@ fn range_error_coded(message: &str) -> JsValue {
     super::errors::range_error(message)
 }
 
-/// The endpoint: a string or `URL` JavaScript resolved to `href`. Plain http only to this machine,
+/// The endpoint: a string or `URL`, which JavaScript resolved to `href`. Plain http only to this machine,
 /// or with `allowInsecureHttp` (KMS requests carry data keys and credentials).
 fn endpoint(value: &JsValue, href: Option<String>, label: &str, allow_insecure_http: bool) -> JsResult<String> {
     let is_url = value.is_object() && Reflect::get(value, &JsValue::from_str("href")).is_ok_and(|h| h.is_string());

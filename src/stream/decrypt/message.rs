@@ -7,6 +7,7 @@ use crate::error::{Error, Result};
 use crate::format::codec::tail;
 use crate::format::context::EncryptionContext;
 use crate::format::header::{HeaderParser, MessageHeader, UnverifiedHeader};
+use crate::keyring::step;
 use crate::keyring::{Answer, Keyring, Poll, Progress};
 use crate::materials::DecryptionMaterials;
 
@@ -167,17 +168,7 @@ impl MessageDecryptor {
     /// # Errors
     /// [`Error::NoMatchingKey`] when the keyring has no key for the message; as `provide_data_key`.
     pub fn unwrap_with(&mut self, keyring: &dyn Keyring) -> Result<()> {
-        let mut progress = Progress::default();
-        let mut answer = None;
-        loop {
-            match self.unwrap_step(keyring, &mut progress, answer.take())? {
-                Poll::Ready(()) => return Ok(()),
-                Poll::Pending(call) => match keyring.answer(&call.path, call.request) {
-                    Ok(a) => answer = Some(a),
-                    Err(e) => return Err(self.fail(e)),
-                },
-            }
-        }
+        step::drive(keyring, |progress, answer| self.unwrap_step(keyring, progress, answer))
     }
 
     /// One step of [`unwrap_with`](Self::unwrap_with), for a caller that makes the keyring's calls
@@ -196,22 +187,14 @@ impl MessageDecryptor {
             return Err(Error::InvalidState("no data key is awaited"));
         };
         let materials = DecryptionMaterials { suite: header.header.suite, encryption_context: full_context };
-        let found = keyring.unwrap_step(progress, &materials, &header.header.encrypted_data_keys, answer);
-        match found.and_then(|poll| match poll {
-            Poll::Ready(key) => no_key_error(keyring, &header.header, required, Ok(key)).map(Poll::Ready),
-            Poll::Pending(call) => Ok(Poll::Pending(call)),
-        }) {
-            Ok(Poll::Ready(key)) => self.provide_data_key(key).map(Poll::Ready),
-            Ok(Poll::Pending(call)) => Ok(Poll::Pending(call)),
-            Err(e) => {
-                let e = match e {
-                    e @ Error::InvalidState(_) => e,
-                    e => no_key_error(keyring, &header.header, required, Err(e))
-                        .err()
-                        .unwrap_or(Error::InvalidState("unwrap")),
-                };
-                Err(self.fail(e))
-            }
+        let found = match keyring.unwrap_step(progress, &materials, &header.header.encrypted_data_keys, answer) {
+            Ok(Poll::Pending(call)) => return Ok(Poll::Pending(call)),
+            Ok(Poll::Ready(key)) => Ok(key),
+            Err(e) => Err(e),
+        };
+        match found_key(keyring, &header.header, required, found) {
+            Ok(key) => self.provide_data_key(key).map(Poll::Ready),
+            Err(e) => Err(self.fail(e)),
         }
     }
 
@@ -260,7 +243,7 @@ impl MessageDecryptor {
 /// What a keyring's search for the data key of `header` comes to: the key, or a helpful error
 /// when none was found (naming the message's providers) or when required context pairs were
 /// given and nothing unwrapped with them.
-fn no_key_error(
+fn found_key(
     keyring: &dyn Keyring,
     header: &MessageHeader,
     required: &EncryptionContext,
