@@ -87,7 +87,7 @@ test-js: pkg
 # server's object store.
 test-e2e: pkg
 	@scripts/setup.sh browsers && scripts/setup.sh node
-	cd tests/e2e && npm install --no-audit --no-fund --loglevel=error >/dev/null && node --test
+	cd tests/e2e && node --test
 
 # ---- demo --------------------------------------------------------------------------------
 demo: setup pkg
@@ -108,4 +108,4 @@ fuzz:
 
 clean:
 	$(CARGO) clean
-	rm -rf pkg www/pkg .venv .venv-cli tests/js/node_modules tests/e2e/node_modules
+	rm -rf pkg www/pkg .venv .venv-cli tests/js/node_modules

@@ -14,43 +14,20 @@
 
 import { createHash } from 'node:crypto';
 import { cpSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
-import { createServer } from 'node:http';
-import { extname, join, normalize, relative, resolve, sep } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
 import { build } from 'esbuild';
-import { chromium } from 'playwright-core';
+import { CHROMIUM, CHROMIUM_ARGS, browserPid, findRenderer, launchChromium, processMemory, resetPeak, serve } from '../tests/js/browser-harness.mjs';
 
 import { benchCases } from './lib/cases.mjs';
-import {
-  browserPid,
-  cpuSnapshot,
-  findRenderer,
-  foreignLoad,
-  gitDescribe,
-  machineInfo,
-  measureForeignLoad,
-  memoryOf,
-  resetPeak,
-} from './lib/procs.mjs';
+import { cpuSnapshot, foreignLoad, gitDescribe, machineInfo, measureForeignLoad } from './lib/procs.mjs';
 import { checkTargets, mbs, peakGrowth, renderMarkdown, sizeLabel, writeDocs } from './lib/report.mjs';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const root = resolve(here, '..');
 const MiB = 2 ** 20;
-
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
 
 const DEFAULT_SIZES = '256,1024';
 const { values: opt } = parseArgs({
@@ -117,7 +94,6 @@ async function bundle() {
   cpSync(join(here, 'page', 'index.html'), join(www, 'index.html'));
 }
 
-const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.wasm': 'application/wasm', '.json': 'application/json' };
 /** Bytes the page uploads (POST /store/NAME appends) and downloads again (GET), in memory. */
 const stored = new Map();
 
@@ -142,33 +118,6 @@ async function handleStore(req, res, name) {
   res.end();
 }
 
-function serve(dirs) {
-  // dirs: URL prefix -> directory
-  const server = createServer(async (req, res) => {
-    try {
-      const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
-      if (path.startsWith('/store/')) {
-        await handleStore(req, res, path.slice('/store/'.length));
-        return;
-      }
-      const prefix = Object.keys(dirs)
-        .sort((a, b) => b.length - a.length)
-        .find((p) => path.startsWith(p));
-      const base = dirs[prefix];
-      let file = normalize(join(base, path.slice(prefix.length)));
-      if (file !== base && !file.startsWith(base + sep)) throw new Error('outside');
-      if ((await stat(file)).isDirectory()) file = join(file, 'index.html');
-      const body = await readFile(file);
-      res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store' });
-      res.end(body);
-    } catch {
-      if (!res.headersSent) res.writeHead(404).end('not found');
-      else res.destroy();
-    }
-  });
-  return new Promise((ok) => server.listen(0, '127.0.0.1', () => ok(server)));
-}
-
 // ---- one (case, size) in a fresh browser -----------------------------------------------------------
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -182,10 +131,7 @@ async function runOnce(c, bytes, url) {
   let sampler;
   let crashed = false;
   try {
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: CHROMIUM_ARGS,
-      headless: true,
+    browser = await launchChromium({
       timeout: 60_000,
       logger: {
         isEnabled: (name) => name === 'browser',
@@ -232,22 +178,22 @@ async function runOnce(c, bytes, url) {
       if (edge === 'start' && name === 'roundtrip-live') {
         await cdp.send('HeapProfiler.collectGarbage');
         const startLive = await liveBytes();
-        const startRss = memoryOf(pid)?.rss;
+        const startRss = processMemory(pid)?.rss;
         current = { startRss, sampledPeakRss: startRss, startLive, peakLive: startLive, samples: 0, hwmReset: resetPeak(pid) };
         const rec = current;
         sampler = setInterval(() => {
-          const m = memoryOf(pid);
+          const m = processMemory(pid);
           if (m) rec.sampledPeakRss = Math.max(rec.sampledPeakRss, m.rss);
         }, 50);
         result.memory[name] = current;
       } else if (edge === 'start') {
-        const startRss = memoryOf(pid)?.rss;
+        const startRss = processMemory(pid)?.rss;
         current = { startRss, sampledPeakRss: startRss, startJsHeap: await jsHeap(), peakJsHeap: 0, hwmReset: resetPeak(pid) };
         const rec = current;
         let heapPending = false;
         let tick = 0;
         sampler = setInterval(() => {
-          const m = memoryOf(pid);
+          const m = processMemory(pid);
           if (m) rec.sampledPeakRss = Math.max(rec.sampledPeakRss, m.rss);
           if (tick++ % 4 === 0 && !heapPending) {
             heapPending = true;
@@ -264,7 +210,7 @@ async function runOnce(c, bytes, url) {
         result.memory[name] = current;
       } else if (edge === 'end' && current) {
         clearInterval(sampler);
-        const m = memoryOf(pid);
+        const m = processMemory(pid);
         current.endRss = m?.rss;
         current.peakRss = Math.max(current.sampledPeakRss, current.hwmReset && m ? m.hwm : 0);
         if (current.peakJsHeap !== undefined) current.peakJsHeap = Math.max(current.peakJsHeap, (await jsHeap().catch(() => 0)) ?? 0);
@@ -276,7 +222,7 @@ async function runOnce(c, bytes, url) {
     await page.waitForFunction(() => window.bench !== undefined, null, { timeout: 30_000 });
     const renderer = await findRenderer(page);
     pid = renderer.pid;
-    result.renderer = { ...renderer, rssAfterLoad: memoryOf(pid)?.rss };
+    result.renderer = { ...renderer, rssAfterLoad: processMemory(pid)?.rss };
 
     const storeName = `${c.id}-${bytes}-${Date.now()}`;
     const spec = { module: c.module, params: c.params, bytes, chunk: config.chunk, warmupBytes: config.warmupBytes, storeUrl: `/store/${storeName}` };
@@ -289,7 +235,7 @@ async function runOnce(c, bytes, url) {
       }),
     ]).finally(() => clearTimeout(timer));
     Object.assign(result, outcome);
-    result.rendererPeakRss = memoryOf(pid)?.hwm;
+    result.rendererPeakRss = processMemory(pid)?.hwm;
   } catch (e) {
     // A crash or a timeout: blame the phase in progress, keep what was measured so far.
     const phaseName = Object.entries(result.memory).find(([, m]) => m === current)?.[0];
@@ -391,8 +337,11 @@ const t0 = Date.now();
 mkdirSync(opt.out, { recursive: true });
 await bundle();
 const pkgDir = fileURLToPath(new URL('.', import.meta.resolve('envseal')));
-const server = await serve({ '/envseal/': pkgDir.replace(/\/$/, ''), '/': www });
-const url = `http://127.0.0.1:${server.address().port}/`;
+const server = await serve({
+  mounts: { '/envseal/': pkgDir, '/': www },
+  routes: { '/store/': (req, res, path) => handleStore(req, res, path.slice('/store/'.length)) },
+});
+const url = `${server.origin}/`;
 const machine = machineInfo();
 log(`${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB; Chromium ${CHROMIUM}`);
 log(`cases: ${cases.map((c) => c.id).join(', ')}; sizes: ${config.sizes.map(sizeLabel).join(', ')}`);

@@ -41,5 +41,8 @@ if [ ! -f bench/node_modules/.package-lock.json ] ||
   (cd bench && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --ignore-scripts --no-audit --no-fund --loglevel=error)
 fi
 
+# The browser harness (tests/js/browser-harness.mjs) and its playwright-core live in tests/js.
+scripts/setup.sh node
+
 say "load average: $(cut -d' ' -f1-3 /proc/loadavg) ($(nproc) cores)"
 CHROMIUM_PATH="$chromium" exec node bench/run.mjs "$@"

@@ -1,113 +1,14 @@
-// Linux /proc helpers for the benchmark: our process tree, the page's renderer, its memory
-// (VmRSS now, VmHWM = peak since the last reset), CPU used by others (load), machine facts.
+// Linux /proc readings for the benchmark: CPU used by other processes (load) and machine facts.
+// Chromium's own processes (the page's renderer, its memory) are the browser harness's:
+// tests/js/browser-harness.mjs.
 
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
 
+import { processTree } from '../../tests/js/browser-harness.mjs';
+
 const TICKS = 100; // USER_HZ on Linux
-
-function readStat(pid) {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  // fields[0] is field 3 (state): ppid = field 4, utime..cstime = fields 14-17
-  return {
-    ppid: Number(fields[1]),
-    cpuTicks: Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]),
-    ownTicks: Number(fields[11]) + Number(fields[12]),
-  };
-}
-
-/** Every live process descending from `root` (default: this node process), with its cmdline. */
-export function processTree(root = process.pid) {
-  const all = [];
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const pid = Number(name);
-      const { ppid, cpuTicks, ownTicks } = readStat(pid);
-      // Chromium rewrites its children's titles into one space-separated string: match on text.
-      all.push({ pid, ppid, cpuTicks, ownTicks, cmd: readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ') });
-    } catch {
-      // gone
-    }
-  }
-  const mine = new Set([root]);
-  for (let grew = true; grew; ) {
-    grew = false;
-    for (const p of all) {
-      if (!mine.has(p.pid) && mine.has(p.ppid)) {
-        mine.add(p.pid);
-        grew = true;
-      }
-    }
-  }
-  return all.filter((p) => mine.has(p.pid));
-}
-
-/** Renderer processes of the Chromium we started (not the browser UI's WebUI renderer). */
-export function rendererCandidates() {
-  return processTree().filter(
-    (p) => / --type=renderer /.test(p.cmd) && !/ --(top-chrome-webui|extension-process) /.test(p.cmd),
-  );
-}
-
-/** The pid of Chromium's browser process (the chromium child of this node process). */
-export function browserPid() {
-  const p = processTree().find((q) => q.ppid === process.pid && /chrom/.test(q.cmd));
-  return p?.pid;
-}
-
-export function cpuTicksOf(pid) {
-  try {
-    return readStat(pid).ownTicks;
-  } catch {
-    return 0;
-  }
-}
-
-/**
- * Finds the renderer that runs `page`: Chromium keeps a spare renderer besides the page's, so the
- * page spins its main thread and the renderer whose CPU time moved (clearly more than any other's)
- * is the one. Tried a few times with longer spins, for a busy machine.
- */
-export async function findRenderer(page) {
-  let candidates = [];
-  for (const ms of [300, 600, 1200, 2400]) {
-    candidates = rendererCandidates();
-    if (candidates.length === 1) return { pid: candidates[0].pid, candidates: 1 };
-    const before = new Map(candidates.map((c) => [c.pid, cpuTicksOf(c.pid)]));
-    await page.evaluate((spin) => {
-      const t = performance.now();
-      while (performance.now() - t < spin);
-    }, ms);
-    const used = candidates.map((c) => ({ pid: c.pid, ticks: cpuTicksOf(c.pid) - before.get(c.pid) })).sort((a, b) => b.ticks - a.ticks);
-    const [best, next = { ticks: 0 }] = used;
-    if (best && best.ticks >= 10 && best.ticks >= 3 * next.ticks) return { pid: best.pid, candidates: candidates.length };
-  }
-  throw new Error(`could not tell which of ${candidates.length} renderers runs the page`);
-}
-
-/** { rss, hwm } of a process in bytes (undefined once it is gone). */
-export function memoryOf(pid) {
-  try {
-    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const kib = (key) => Number(status.match(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm'))?.[1]) * 1024;
-    return { rss: kib('VmRSS'), hwm: kib('VmHWM') };
-  } catch {
-    return undefined;
-  }
-}
-
-/** Resets the process's peak RSS (VmHWM) to its current RSS. False if the kernel refused. */
-export function resetPeak(pid) {
-  try {
-    writeFileSync(`/proc/${pid}/clear_refs`, '5');
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 function systemBusyTicks() {
   const cpu = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);

@@ -1,7 +1,7 @@
 // Helpers for the demo page's end-to-end tests: the built package, the demo server (the real
-// scripts/serve.mjs, in a child process, on a free port, with a temporary data directory),
-// headless Chromium (the system one, driven by playwright-core), console-error collection and
-// screenshots under target/e2e/.
+// scripts/serve.mjs, in a child process, on a free port, with a temporary data directory) and
+// screenshots under target/e2e/. Chromium and console-error collection come from the one browser
+// harness, tests/js/browser-harness.mjs.
 
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -11,20 +11,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { chromium } from 'playwright-core';
+export { collectErrors, launchChromium } from '../js/browser-harness.mjs';
 
 export const repo = fileURLToPath(new URL('../../', import.meta.url));
 export const screenshotDir = join(repo, 'target', 'e2e');
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-export const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
 
 /**
  * The built npm package to serve at /pkg/ ($ENVSEAL_PKG_DIR, default pkg/ from `make pkg`). If
@@ -76,36 +66,6 @@ export async function startDemoServer({ dataDir, pkgDir }) {
         child.kill();
       }),
   };
-}
-
-export async function launchChromium() {
-  try {
-    return await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-  } catch (e) {
-    throw new Error(`cannot start Chromium at ${CHROMIUM} (set CHROMIUM_PATH): ${e.message}`);
-  }
-}
-
-/**
- * Collects every console error and uncaught exception of a browser context: its pages, their
- * dedicated Workers and its service workers.
- * @param {import('playwright-core').BrowserContext} context
- * @returns {string[]} the errors so far (a live array)
- */
-export function collectErrors(context) {
-  const errors = [];
-  const onConsole = (where) => (message) => {
-    if (message.type() === 'error' || message.type() === 'assert') errors.push(`${where} console.${message.type()}: ${message.text()}`);
-  };
-  const watchWorker = (where) => (worker) => worker.on('console', onConsole(`${where} ${worker.url()}`));
-  context.on('console', onConsole('context'));
-  context.on('weberror', (error) => errors.push(`uncaught: ${error.error().message}`));
-  context.on('serviceworker', watchWorker('service worker'));
-  context.on('page', (page) => {
-    page.on('pageerror', (error) => errors.push(`page error: ${error.message}`));
-    page.on('worker', watchWorker('worker'));
-  });
-  return errors;
 }
 
 /** The SHA-256 of a file, hex, read as a stream. */

@@ -1,18 +1,11 @@
 // The installed package in headless Chromium: a page imports 'envseal' (through an import map,
 // as a bundler would resolve it), loads the wasm with fetch, and round-trips; a module Worker
-// does the same. Chromium is the system one ($CHROMIUM_PATH, default /usr/bin/chromium), driven
-// by playwright-core; the package is served from 127.0.0.1 by a tiny node:http server.
+// does the same (browser-harness.mjs: the system Chromium, the package served from 127.0.0.1).
 
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
-import { createServer } from 'node:http';
-import { extname, join, normalize } from 'node:path';
 import { after, before, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 
-import { launchChromium } from './browser-harness.mjs';
-
-const pkgDir = fileURLToPath(new URL('.', import.meta.resolve('envseal')));
+import { startHarness } from './browser-harness.mjs';
 
 // What the page and the worker run: returns a plain object of findings.
 const scenario = `
@@ -70,54 +63,16 @@ const worker = `
   run(envseal).then(postMessage, (e) => postMessage({ error: String(e && e.stack || e) }));
 `;
 
-const TYPES = { '.js': 'text/javascript', '.wasm': 'application/wasm', '.json': 'application/json', '.html': 'text/html' };
-const served = [];
-let server;
-let browser;
-let origin;
+let harness;
 
 before(async () => {
-  server = createServer(async (req, res) => {
-    const path = new URL(req.url, 'http://x').pathname;
-    served.push(path);
-    if (path === '/favicon.ico') return res.writeHead(204).end();
-    const fixed = { '/': [page, '.html'], '/scenario.js': [scenario, '.js'], '/worker.js': [worker, '.js'] }[path];
-    try {
-      let body;
-      let type;
-      if (fixed) {
-        [body, type] = fixed;
-      } else if (path.startsWith('/envseal/')) {
-        const file = normalize(join(pkgDir, path.slice('/envseal/'.length)));
-        if (!file.startsWith(pkgDir)) throw new Error('outside the package');
-        body = await readFile(file);
-        type = extname(file);
-      } else {
-        throw new Error('not found');
-      }
-      res.writeHead(200, { 'content-type': TYPES[type] ?? 'application/octet-stream' });
-      res.end(body);
-    } catch {
-      res.writeHead(404).end();
-    }
-  });
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  origin = `http://127.0.0.1:${server.address().port}`;
-  browser = await launchChromium();
+  harness = await startHarness({ files: { '/': [page, '.html'], '/scenario.js': [scenario, '.js'], '/worker.js': [worker, '.js'] } });
 });
 
-after(async () => {
-  await browser?.close();
-  server?.close();
-});
+after(() => harness?.close());
 
 test('in a page and in a module Worker, the package loads and round-trips', { timeout: 120_000 }, async () => {
-  const context = await browser.newContext();
-  const tab = await context.newPage();
-  const pageErrors = [];
-  tab.on('pageerror', (e) => pageErrors.push(e.message));
-  tab.on('console', (m) => m.type() === 'error' && pageErrors.push(m.text()));
-  await tab.goto(`${origin}/`);
+  const { context, page: tab, errors: pageErrors } = await harness.open('/');
   await tab.waitForFunction(() => window.pageResult && window.workerResult);
   const expected = {
     beforeInit: 'NOT_INITIALIZED',
@@ -135,6 +90,6 @@ test('in a page and in a module Worker, the package loads and round-trips', { ti
   assert.deepEqual(await tab.evaluate(() => window.workerResult), expected, 'worker');
   assert.deepEqual(pageErrors, []);
   // the wasm came over HTTP next to index.js
-  assert.ok(served.includes('/envseal/wasm/envseal_bg.wasm'), served.join(', '));
+  assert.ok(harness.served.includes('/envseal/wasm/envseal_bg.wasm'), harness.served.join(', '));
   await context.close();
 });

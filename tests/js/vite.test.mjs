@@ -60,7 +60,7 @@ before(async () => {
   // The app resolves 'envseal' like any project: from its node_modules (the tests' installation).
   await symlink(fileURLToPath(new URL('./node_modules', import.meta.url)), join(app, 'node_modules'), 'dir');
   await build({ root: app, configFile: false, logLevel: 'warn', build: { outDir: join(app, 'dist'), emptyOutDir: true } });
-  harness = await startHarness({ root: join(app, 'dist') });
+  harness = await startHarness({ mounts: { '/': join(app, 'dist') } });
 });
 
 after(async () => {

@@ -1,16 +1,13 @@
 // The demo key service in headless Chromium: IndexedDB persistence across a reload (key material
 // stays a non-extractable CryptoKey), and the service-worker endpoint speaking KMS JSON 1.1 to
-// fetch(). Chromium is the system one ($CHROMIUM_PATH, default /usr/bin/chromium), driven by
-// playwright-core; pkg-templates/demo-kms is served from 127.0.0.1 by a tiny node:http server.
+// fetch(). In headless Chromium through ../browser-harness.mjs, which serves pkg-templates/demo-kms
+// itself (no build needed) at /pkg/demo-kms/.
 
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
-import { createServer } from 'node:http';
-import { join, normalize } from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
-import { launchChromium } from '../browser-harness.mjs';
+import { startHarness } from '../browser-harness.mjs';
 
 const moduleDir = fileURLToPath(new URL('../../../pkg-templates/demo-kms/', import.meta.url));
 
@@ -19,50 +16,19 @@ const moduleDir = fileURLToPath(new URL('../../../pkg-templates/demo-kms/', impo
 const rootWorker = `import './pkg/demo-kms/service-worker.js';`;
 const page = '<!doctype html><meta charset="utf-8"><title>demo kms</title>';
 
-let server;
-let browser;
-let origin;
+let harness;
 
 before(async () => {
-  server = createServer(async (req, res) => {
-    const path = new URL(req.url, 'http://x').pathname;
-    try {
-      let body;
-      let type = 'text/javascript';
-      if (path === '/' || path === '/index.html') [body, type] = [page, 'text/html'];
-      else if (path === '/sw.js') body = rootWorker;
-      else if (path.startsWith('/pkg/demo-kms/')) {
-        const file = normalize(join(moduleDir, path.slice('/pkg/demo-kms/'.length)));
-        if (!file.startsWith(moduleDir)) throw new Error('outside');
-        body = await readFile(file);
-      } else throw new Error('not found');
-      res.writeHead(200, { 'content-type': type, 'cache-control': 'no-store' });
-      res.end(body);
-    } catch {
-      res.writeHead(404).end();
-    }
+  harness = await startHarness({
+    files: { '/': [page, '.html'], '/index.html': [page, '.html'], '/sw.js': [rootWorker, '.js'] },
+    mounts: { '/pkg/demo-kms/': moduleDir },
   });
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  origin = `http://127.0.0.1:${server.address().port}`;
-  browser = await launchChromium();
 });
 
-after(async () => {
-  await browser?.close();
-  server?.close();
-});
-
-async function openPage() {
-  const context = await browser.newContext();
-  const tab = await context.newPage();
-  const errors = [];
-  tab.on('pageerror', (e) => errors.push(e.message));
-  await tab.goto(`${origin}/`);
-  return { context, tab, errors };
-}
+after(() => harness?.close());
 
 test('IndexedDbKeyStore: keys, rotation and the audit log survive a reload', { timeout: 60_000 }, async () => {
-  const { context, tab, errors } = await openPage();
+  const { context, page: tab, errors } = await harness.open();
   const first = await tab.evaluate(async () => {
     const { DemoKeyService, IndexedDbKeyStore } = await import('/pkg/demo-kms/index.js');
     const service = new DemoKeyService({ store: new IndexedDbKeyStore('persist-test') });
@@ -112,7 +78,7 @@ test('IndexedDbKeyStore: keys, rotation and the audit log survive a reload', { t
 });
 
 test('the service worker answers KMS JSON 1.1 at /demo-kms/, and keeps its keys across reloads', { timeout: 60_000 }, async () => {
-  const { context, tab, errors } = await openPage();
+  const { context, page: tab, errors } = await harness.open();
   const first = await tab.evaluate(async () => {
     const { registerKmsServiceWorker } = await import('/pkg/demo-kms/index.js');
     await registerKmsServiceWorker('/sw.js', { path: '/demo-kms/', database: 'sw-test', region: 'eu-central-1' });
@@ -174,7 +140,7 @@ test('the service worker answers KMS JSON 1.1 at /demo-kms/, and keeps its keys 
 });
 
 test('in Chromium with IndexedDB: the deletion window (schedule, refuse, cancel, expire) and its audit entries', { timeout: 60_000 }, async () => {
-  const { context, tab, errors } = await openPage();
+  const { context, page: tab, errors } = await harness.open();
   const found = await tab.evaluate(async () => {
     const { DemoKeyService, IndexedDbKeyStore } = await import('/pkg/demo-kms/index.js');
     const day = 24 * 3600 * 1000;

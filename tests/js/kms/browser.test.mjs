@@ -1,23 +1,15 @@
-// KmsKeyring in headless Chromium (the system one, $CHROMIUM_PATH, default /usr/bin/chromium,
-// driven by playwright-core), from the installed package:
+// KmsKeyring in headless Chromium (../browser-harness.mjs), from the installed package:
 //   - through the demo key service's service-worker endpoint: new KmsKeyring({ keyId, endpoint: '<origin>/demo-kms/' });
 //   - with the demo key service as its transport, in a page and in a Worker;
 //   - against moto, cross-origin (moto answers CORS preflights), with SigV4-signed requests.
 // Needs moto (ENVSEAL_MOTO_URL, from scripts/with-moto.sh); fails without it.
 
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
-import { createServer } from 'node:http';
-import { extname, join, normalize } from 'node:path';
 import { after, before, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 
-import { launchChromium } from '../browser-harness.mjs';
+import { startHarness } from '../browser-harness.mjs';
 
 import { MOTO_CREDENTIALS, createMotoKey, motoUrl } from './helpers.mjs';
-
-const pkgDir = fileURLToPath(new URL('.', import.meta.resolve('envseal')));
-const TYPES = { '.js': 'text/javascript', '.mjs': 'text/javascript', '.wasm': 'application/wasm', '.html': 'text/html' };
 
 // The page's own root service worker pulls in the ready-made demo one, so its scope (/) covers the page.
 const FILES = {
@@ -48,53 +40,19 @@ const FILES = {
   ],
 };
 
-let server;
-let browser;
+let harness;
 let origin;
 
 before(async () => {
   motoUrl();
-  server = createServer(async (req, res) => {
-    const path = new URL(req.url, 'http://x').pathname;
-    try {
-      let body;
-      let type;
-      if (FILES[path]) [body, type] = FILES[path];
-      else {
-        const [base, rel] = path.startsWith('/envseal/') ? [pkgDir, path.slice('/envseal/'.length)] : [null, null];
-        if (!base) throw new Error('not found');
-        const file = normalize(join(base, rel));
-        if (!file.startsWith(normalize(base))) throw new Error('outside');
-        body = await readFile(file);
-        type = extname(file);
-      }
-      res.writeHead(200, { 'content-type': TYPES[type] ?? 'application/octet-stream', 'cache-control': 'no-store' });
-      res.end(body);
-    } catch {
-      res.writeHead(404).end();
-    }
-  });
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  origin = `http://127.0.0.1:${server.address().port}`;
-  browser = await launchChromium();
+  harness = await startHarness({ files: FILES });
+  origin = harness.origin;
 });
 
-after(async () => {
-  await browser?.close();
-  server?.close();
-});
-
-async function openPage() {
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(`${origin}/`);
-  return { context, page, errors };
-}
+after(() => harness?.close());
 
 test('KmsKeyring through the demo key service worker endpoint (<origin>/demo-kms/)', { timeout: 120_000 }, async () => {
-  const { context, page, errors } = await openPage();
+  const { context, page, errors } = await harness.open();
   const result = await page.evaluate(async (origin) => {
     const { registerKmsServiceWorker } = await import('/envseal/demo-kms/index.js');
     await registerKmsServiceWorker('/sw.js', { path: '/demo-kms/', database: 'kms-keyring-test' });
@@ -164,7 +122,7 @@ test('KmsKeyring through the demo key service worker endpoint (<origin>/demo-kms
 
 test('KmsKeyring against moto from a page, cross-origin and signed; and in a Worker', { timeout: 120_000 }, async () => {
   const motoArn = await createMotoKey('chromium');
-  const { context, page, errors } = await openPage();
+  const { context, page, errors } = await harness.open();
   const args = { motoArn, motoUrl: motoUrl(), credentials: MOTO_CREDENTIALS };
   const result = await page.evaluate(async ({ motoArn, motoUrl, credentials }) => {
     const { init, KmsKeyring, encrypt, decrypt, encryptStream, decryptStream } = await import('/envseal/index.js');
