@@ -83,42 +83,9 @@ export async function localServer(handler) {
   };
 }
 
-/** Deterministic test bytes (the suites' one generator). */
-export { bytes } from '../helpers.mjs';
-
-/** Pushes `input` through `transform` in chunks of `chunk` bytes; resolves with the output bytes. */
-export async function through(input, chunk, transform) {
-  const source = new ReadableStream({
-    start(controller) {
-      for (let offset = 0; offset < input.length; offset += chunk) controller.enqueue(input.slice(offset, offset + chunk));
-      controller.close();
-    },
-  });
-  const parts = [];
-  for await (const part of source.pipeThrough(transform)) parts.push(part);
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
-}
-
-/** Asserts that `promiseOrFn` rejects/throws an Error with `code` (and `type`); returns the error. */
-export async function rejectsWithCode(promiseOrFn, code, type = Error) {
-  let error;
-  try {
-    await (typeof promiseOrFn === 'function' ? promiseOrFn() : promiseOrFn);
-  } catch (e) {
-    error = e;
-  }
-  assert.ok(error, `expected an error with code ${code}, but nothing was thrown`);
-  assert.ok(error instanceof type, `expected a ${type.name}, got ${error?.constructor?.name}: ${error?.message}`);
-  assert.equal(error.code, code, `expected code ${code}, got ${error.code}: ${error.message}`);
-  assert.ok(typeof error.message === 'string' && error.message.length > 0);
-  return error;
-}
+// The suites' one byte generator, error assertion and stream pump.
+export { bytes, rejectsWithCode } from '../helpers.mjs';
+export { through } from '../stream-helpers.mjs';
 
 export const text = (s) => new TextEncoder().encode(s);
 export const utf8 = (b) => new TextDecoder().decode(b);
