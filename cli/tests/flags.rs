@@ -7,17 +7,9 @@ mod common;
 
 use common::*;
 
-/// A scratch dir with keys.json; returns it and the keys path.
-fn setup(name: &str) -> (Scratch, String) {
-    let s = Scratch::new(name);
-    let keys = s.write("keys.json", keys_json().as_bytes());
-    (s, keys)
-}
-
-fn crypt(cmd: &str, keys: &str, extra: &[&str]) -> std::process::Output {
-    let mut args = vec![cmd, "--keys", keys, "--key", "aes-256"];
-    args.extend_from_slice(extra);
-    run(&args)
+/// `envseal CMD --keys KEYS --key aes-256 ARGS...`.
+fn crypt(cmd: &str, keys: &str, args: &[&str]) -> std::process::Output {
+    with_keys(cmd, keys, &["aes-256"], args)
 }
 
 fn json_lines(text: &str) -> Vec<serde_json::Value> {
@@ -26,7 +18,7 @@ fn json_lines(text: &str) -> Vec<serde_json::Value> {
 
 #[test]
 fn metadata_output_describes_each_file() {
-    let (s, keys) = setup("flags-metadata");
+    let (s, keys) = Scratch::with_keys_json("flags-metadata");
     let input = s.write("plain", &plaintext(1000, 1));
     let meta = s.arg("meta.jsonl");
     let args = ["-c", "purpose=test", "--frame-length", "256", "--metadata-output", &meta, "-i", &input];
@@ -64,7 +56,7 @@ fn metadata_output_describes_each_file() {
 
 #[test]
 fn directories_with_r_and_suffix() {
-    let (s, keys) = setup("flags-dirs");
+    let (s, keys) = Scratch::with_keys_json("flags-dirs");
     std::fs::create_dir_all(s.path("in/sub")).unwrap();
     let files = [("in/a", 0), ("in/b", 300), ("in/sub/c", 5000)];
     for (f, n) in files {
@@ -92,7 +84,7 @@ fn directories_with_r_and_suffix() {
 
 #[test]
 fn base64_encode_and_decode() {
-    let (s, keys) = setup("flags-base64");
+    let (s, keys) = Scratch::with_keys_json("flags-base64");
     let input = s.write("plain", &plaintext(4000, 3));
     assert_ok(&crypt("encrypt", &keys, &["--encode", &input, &s.arg("ct.b64")]));
     let text = s.read("ct.b64");
@@ -115,7 +107,7 @@ fn base64_encode_and_decode() {
 
 #[test]
 fn decrypt_unsigned_refuses_signed_messages_before_decrypting() {
-    let (s, keys) = setup("flags-unsigned");
+    let (s, keys) = Scratch::with_keys_json("flags-unsigned");
     let input = s.write("plain", &plaintext(100, 4));
     assert_ok(&crypt(
         "encrypt",
@@ -132,7 +124,7 @@ fn decrypt_unsigned_refuses_signed_messages_before_decrypting() {
 
 #[test]
 fn required_keys_lengths_edks_and_policy() {
-    let (s, keys) = setup("flags-limits");
+    let (s, keys) = Scratch::with_keys_json("flags-limits");
     let input = s.write("plain", &plaintext(5000, 5));
     let ct = s.arg("ct");
     assert_ok(&crypt("encrypt", &keys, &["-c", "tenant=a", "--frame-length", "4096", &input, &ct]));
@@ -145,21 +137,10 @@ fn required_keys_lengths_edks_and_policy() {
     assert_ok(&crypt("decrypt", &keys, &["--max-length", "4096", &ct, &s.arg("ok2")]));
     assert_error(&crypt("decrypt", &keys, &["--max-length", "4095", &ct, &s.arg("no")]), "LIMIT_EXCEEDED");
     // --max-encrypted-data-keys: on encrypt it limits the keys named, on decrypt the EDKs read.
-    let two = run(&[
-        "encrypt",
-        "--keys",
-        &keys,
-        "--key",
-        "aes-256",
-        "--key",
-        "aes-128",
-        "--max-encrypted-data-keys",
-        "1",
-        &input,
-        &s.arg("no"),
-    ]);
+    let both = ["aes-256", "aes-128"];
+    let two = with_keys("encrypt", &keys, &both, &["--max-encrypted-data-keys", "1", &input, &s.arg("no")]);
     assert_error(&two, "TOO_MANY_EDKS");
-    assert_ok(&run(&["encrypt", "--keys", &keys, "--key", "aes-256", "--key", "aes-128", &input, &s.arg("two")]));
+    assert_ok(&with_keys("encrypt", &keys, &both, &[&input, &s.arg("two")]));
     assert_error(
         &crypt("decrypt", &keys, &["--max-encrypted-data-keys", "1", &s.arg("two"), &s.arg("no")]),
         "TOO_MANY_EDKS",

@@ -7,18 +7,8 @@ use common::*;
 
 const FRAME: usize = 64;
 
-/// A scratch dir with keys.json; returns it and the keys path.
-fn setup(name: &str) -> (Scratch, String) {
-    let s = Scratch::new(name);
-    let keys = s.write("keys.json", keys_json().as_bytes());
-    (s, keys)
-}
-
 fn encrypt(keys: &str, extra: &[&str], input: &str, output: &str) -> std::process::Output {
-    let mut args = vec!["encrypt", "--keys", keys, "--key", "aes-256"];
-    args.extend_from_slice(extra);
-    args.extend_from_slice(&[input, output]);
-    run(&args)
+    with_keys("encrypt", keys, &["aes-256"], &[extra, &[input, output]].concat())
 }
 
 fn decrypt(keys: &str, extra: &[&str], input: &str, output: &str) -> std::process::Output {
@@ -33,7 +23,7 @@ fn decrypt(keys: &str, extra: &[&str], input: &str, output: &str) -> std::proces
 
 #[test]
 fn round_trips_around_the_frame_length_for_both_suites() {
-    let (s, keys) = setup("roundtrip");
+    let (s, keys) = Scratch::with_keys_json("roundtrip");
     let frame = FRAME.to_string();
     let context = ["--context", "purpose=test", "--context", "ünï=cödé ✓", "--context", "eq=a=b"];
     for suite in ["0x0478", "0578"] {
@@ -61,7 +51,7 @@ fn round_trips_around_the_frame_length_for_both_suites() {
 
 #[test]
 fn stdin_and_stdout_with_dash() {
-    let (_s, keys) = setup("pipes");
+    let (_s, keys) = Scratch::with_keys_json("pipes");
     let plain = plaintext(5 * FRAME + 3, 7);
     let frame = FRAME.to_string();
     let enc =
@@ -75,23 +65,11 @@ fn stdin_and_stdout_with_dash() {
 
 #[test]
 fn several_keys_each_decrypt_and_max_edks_applies() {
-    let (s, keys) = setup("multi");
+    let (s, keys) = Scratch::with_keys_json("multi");
     let plain = plaintext(1000, 3);
     let input = s.write("plain", &plain);
     let ct = s.arg("msg");
-    assert_ok(&run(&[
-        "encrypt",
-        "--keys",
-        &keys,
-        "--key",
-        "aes-256",
-        "--key",
-        "aes-128",
-        "--key-namespace",
-        "team",
-        &input,
-        &ct,
-    ]));
+    assert_ok(&with_keys("encrypt", &keys, &["aes-256", "aes-128"], &["--key-namespace", "team", &input, &ct]));
     for key in ["aes-256", "aes-128"] {
         let out = s.arg(key);
         assert_ok(&decrypt(&keys, &["--key", key, "--key-namespace", "team"], &ct, &out));
@@ -110,7 +88,7 @@ fn several_keys_each_decrypt_and_max_edks_applies() {
 
 #[test]
 fn wrong_key_fails_and_leaves_no_output() {
-    let (s, keys) = setup("wrong-key");
+    let (s, keys) = Scratch::with_keys_json("wrong-key");
     let input = s.write("plain", &plaintext(300, 1));
     let ct = s.arg("msg");
     assert_ok(&encrypt(&keys, &[], &input, &ct));
@@ -131,7 +109,7 @@ fn wrong_key_fails_and_leaves_no_output() {
 
 #[test]
 fn tampered_message_fails_and_leaves_no_output() {
-    let (s, keys) = setup("tamper");
+    let (s, keys) = Scratch::with_keys_json("tamper");
     // More than one 1 MiB read, so frames of the first read reach the partial file before the
     // tampered frame near the end is found.
     let plain = plaintext((5 << 20) / 2, 9);
@@ -156,7 +134,7 @@ fn tampered_message_fails_and_leaves_no_output() {
 
 #[test]
 fn truncated_and_extended_messages_fail() {
-    let (s, keys) = setup("truncate");
+    let (s, keys) = Scratch::with_keys_json("truncate");
     let input = s.write("plain", &plaintext(3 * FRAME + 7, 4));
     let ct = s.arg("msg");
     assert_ok(&encrypt(&keys, &["--frame-length", &FRAME.to_string()], &input, &ct));
@@ -178,7 +156,7 @@ fn truncated_and_extended_messages_fail() {
 
 #[test]
 fn context_mismatch_fails() {
-    let (s, keys) = setup("context");
+    let (s, keys) = Scratch::with_keys_json("context");
     let input = s.write("plain", b"secret");
     let ct = s.arg("msg");
     assert_ok(&encrypt(&keys, &["--context", "purpose=test"], &input, &ct));
@@ -193,7 +171,7 @@ fn context_mismatch_fails() {
 
 #[test]
 fn library_and_key_errors_exit_1() {
-    let (s, keys) = setup("errors");
+    let (s, keys) = Scratch::with_keys_json("errors");
     let input = s.write("plain", b"x");
     // Non-committing suites cannot be written.
     assert_error(&encrypt(&keys, &["--suite", "0x0178"], &input, &s.arg("v1")), "COMMITMENT_POLICY");
@@ -213,7 +191,7 @@ fn library_and_key_errors_exit_1() {
 
 #[test]
 fn bad_usage_exits_2() {
-    let (s, keys) = setup("usage");
+    let (s, keys) = Scratch::with_keys_json("usage");
     let input = s.write("plain", b"x");
     let out = s.arg("out");
     let cases: Vec<(Vec<&str>, &str)> = vec![

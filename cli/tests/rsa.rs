@@ -9,21 +9,9 @@ use envseal::format::header::{parse, HeaderLimits};
 
 const OAEP: [&str; 4] = ["oaep-sha1", "oaep-sha256", "oaep-sha384", "oaep-sha512"];
 
-fn setup(name: &str) -> (Scratch, String) {
-    let s = Scratch::new(name);
-    let keys = s.write("keys.json", keys_json().as_bytes());
-    (s, keys)
-}
-
 /// `envseal MODE --keys KEYS [--key K ...] [EXTRA ...] IN OUT`.
 fn crypt(mode: &str, keys: &str, names: &[&str], extra: &[&str], input: &str, output: &str) -> std::process::Output {
-    let mut args = vec![mode, "--keys", keys];
-    for name in names {
-        args.extend_from_slice(&["--key", name]);
-    }
-    args.extend_from_slice(extra);
-    args.extend_from_slice(&[input, output]);
-    run(&args)
+    with_keys(mode, keys, names, &[extra, &[input, output]].concat())
 }
 
 /// (provider id, provider info, ciphertext length) of each EDK in the message's header.
@@ -38,7 +26,7 @@ fn edks(msg: &[u8]) -> Vec<(String, String, usize)> {
 
 #[test]
 fn public_key_encrypts_and_private_key_decrypts_with_every_oaep_padding() {
-    let (s, keys) = setup("rsa-oaep");
+    let (s, keys) = Scratch::with_keys_json("rsa-oaep");
     for (i, padding) in OAEP.iter().enumerate() {
         // Alternate the encodings: PEM public + DER private, then DER public + PEM private.
         let (public, private) = if i % 2 == 0 { ("rsa-public", "rsa-der") } else { ("rsa-public-der", "rsa") };
@@ -65,7 +53,7 @@ fn public_key_encrypts_and_private_key_decrypts_with_every_oaep_padding() {
 
 #[test]
 fn default_padding_is_oaep_sha256() {
-    let (s, keys) = setup("rsa-default");
+    let (s, keys) = Scratch::with_keys_json("rsa-default");
     let input = s.write("plain", b"default padding");
     let ct = s.arg("msg");
     assert_ok(&crypt("encrypt", &keys, &["rsa-public"], &[], &input, &ct));
@@ -76,7 +64,7 @@ fn default_padding_is_oaep_sha256() {
 
 #[test]
 fn wrong_padding_or_key_fails_with_no_matching_key_and_no_output() {
-    let (s, keys) = setup("rsa-wrong");
+    let (s, keys) = Scratch::with_keys_json("rsa-wrong");
     let input = s.write("plain", &plaintext(500, 5));
     for (i, padding) in OAEP.iter().enumerate() {
         let ct = s.arg(&format!("{padding}.enc"));
@@ -102,7 +90,7 @@ fn wrong_padding_or_key_fails_with_no_matching_key_and_no_output() {
 
 #[test]
 fn public_keys_cannot_decrypt_and_pkcs1_cannot_encrypt() {
-    let (s, keys) = setup("rsa-public");
+    let (s, keys) = Scratch::with_keys_json("rsa-public");
     let input = s.write("plain", b"x");
     let ct = s.arg("msg");
     assert_ok(&crypt("encrypt", &keys, &["rsa-public-open"], &[], &input, &ct));
@@ -122,7 +110,7 @@ fn public_keys_cannot_decrypt_and_pkcs1_cannot_encrypt() {
 
 #[test]
 fn aes_and_rsa_keys_in_one_message_each_decrypt_alone() {
-    let (s, keys) = setup("rsa-multi");
+    let (s, keys) = Scratch::with_keys_json("rsa-multi");
     let plain = plaintext(10_000, 11);
     let input = s.write("plain", &plain);
     // AES generates the data key and RSA wraps it too; then RSA generates and AES wraps.

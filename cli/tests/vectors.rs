@@ -121,34 +121,23 @@ fn pick(dir: &std::path::Path, pred: impl Fn(&str) -> bool) -> (String, String, 
     (id.clone(), path(&t["ciphertext"]), path(&t["result"]["output"]["plaintext"]))
 }
 
-fn run_owned(args: &[String]) -> std::process::Output {
-    run(&args.iter().map(String::as_str).collect::<Vec<_>>())
-}
-
 #[test]
 fn decrypt_command_reads_legacy_and_required_context_vectors() {
     let dir = vector_set("net-4.0.1-raw");
     let keys = dir.join("keys.json").to_str().unwrap().to_owned();
     let ns = "aws-raw-vectors-persistant";
     let s = Scratch::new("vector-decrypt");
-    let base = |extra: &[&str], ct: &str, out: &str| -> Vec<String> {
-        let mut v: Vec<String> = ["decrypt", "--keys", &keys, "--key", "aes-256", "--key-namespace", ns]
-            .iter()
-            .map(|a| a.to_string())
-            .collect();
-        v.extend(extra.iter().map(|a| a.to_string()));
-        v.push(ct.to_owned());
-        v.push(out.to_owned());
-        v
+    let decrypt = |extra: &[&str], ct: &str, out: &str| {
+        with_keys("decrypt", &keys, &["aes-256"], &[&["--key-namespace", ns], extra, &[ct, out]].concat())
     };
 
     // A v1 (non-committing) message: refused by default, read with REQUIRE_ENCRYPT_ALLOW_DECRYPT.
     let (id, ct, pt) = pick(&dir, |id| id.starts_with("0178-ec_len_2-cmm_Default"));
     let out = s.arg("legacy.out");
-    let refused = run_owned(&base(&[], &ct, &out));
+    let refused = decrypt(&[], &ct, &out);
     assert_error(&refused, "COMMITMENT_POLICY");
     s.assert_absent("legacy.out");
-    let ok = run_owned(&base(&["--commitment-policy", "REQUIRE_ENCRYPT_ALLOW_DECRYPT"], &ct, &out));
+    let ok = decrypt(&["--commitment-policy", "REQUIRE_ENCRYPT_ALLOW_DECRYPT"], &ct, &out);
     assert_ok(&ok);
     assert_eq!(s.read("legacy.out"), std::fs::read(&pt).unwrap(), "{id}");
 
@@ -156,37 +145,35 @@ fn decrypt_command_reads_legacy_and_required_context_vectors() {
     let (id, ct, pt) = pick(&dir, |id| id.starts_with("0478-ec_len_2-cmm_RequiredEncryptionContext"));
     let out = s.arg("required.out");
     for missing in [&[][..], &["--context", "key1=val1"]] {
-        let r = run_owned(&base(missing, &ct, &out));
+        let r = decrypt(missing, &ct, &out);
         assert_eq!(r.status.code(), Some(1), "{id} without every required pair: {}", stderr(&r));
         s.assert_absent("required.out");
     }
-    let wrong = run_owned(&base(&["--context", "key1=val1", "--context", "key2=nope"], &ct, &out));
+    let wrong = decrypt(&["--context", "key1=val1", "--context", "key2=nope"], &ct, &out);
     assert_eq!(wrong.status.code(), Some(1), "{}", stderr(&wrong));
     s.assert_absent("required.out");
-    let ok = run_owned(&base(&["--context", "key1=val1", "--context", "key2=val2"], &ct, &out));
+    let ok = decrypt(&["--context", "key1=val1", "--context", "key2=val2"], &ct, &out);
     assert_ok(&ok);
     assert_eq!(s.read("required.out"), std::fs::read(&pt).unwrap(), "{id}");
 }
 
+/// Writes `manifest` to `s`'s manifest.json, runs `envseal vectors` on the folder, checks that
+/// it exits 1 (some test failed), and returns its report.
+fn run_failing_manifest(s: &Scratch, manifest: &str) -> String {
+    s.write("manifest.json", manifest.as_bytes());
+    let out = run(&["vectors", &s.arg("")]);
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    text
+}
+
 #[test]
 fn vectors_command_reports_failures_and_missing_manifests() {
-    let s = Scratch::new("vector-runner");
+    let (s, keys) = Scratch::with_keys_json("vector-runner");
     std::fs::create_dir_all(s.path("ct")).unwrap();
-    s.write("keys.json", keys_json().as_bytes());
     s.write("plain", b"the plaintext");
     s.write("other-plain", b"something else");
-    let keys = s.arg("keys.json");
-    assert_ok(&run(&[
-        "encrypt",
-        "--keys",
-        &keys,
-        "--key",
-        "aes-256",
-        "--key-namespace",
-        "p",
-        &s.arg("plain"),
-        &s.arg("ct/msg"),
-    ]));
+    assert_ok(&with_keys("encrypt", &keys, &["aes-256"], &["--key-namespace", "p", &s.arg("plain"), &s.arg("ct/msg")]));
     let raw = |key: &str| json!({"type": "raw", "key": key, "provider-id": "p", "encryption-algorithm": "aes"});
     let output = |path: &str| json!({"output": {"plaintext": format!("file://{path}")}});
     let error = |why: &str| json!({"error": {"error-description": why}});
@@ -208,11 +195,8 @@ fn vectors_command_reports_failures_and_missing_manifests() {
         }
     })
     .to_string();
-    s.write("manifest.json", manifest.as_bytes());
-    let out = run(&["vectors", &s.arg("")]);
-    let text = stdout(&out);
+    let text = run_failing_manifest(&s, &manifest);
     let lines: Vec<&str> = text.lines().collect();
-    assert_eq!(out.status.code(), Some(1), "{text}");
     assert_eq!(lines[0], "PASS either-key");
     assert_eq!(lines[1], "PASS good");
     assert_eq!(lines[2], "SKIP kms: needs an AWS KMS keyring");
@@ -228,15 +212,12 @@ fn vectors_command_reports_failures_and_missing_manifests() {
 
 #[test]
 fn vectors_command_maps_rsa_padding_specs() {
-    let s = Scratch::new("vector-rsa");
+    let (s, keys) = Scratch::with_keys_json("vector-rsa");
     std::fs::create_dir_all(s.path("ct")).unwrap();
-    s.write("keys.json", keys_json().as_bytes());
     s.write("plain", b"rsa plaintext");
-    let keys = s.arg("keys.json");
     let encrypt = |padding: &str, out: &str| {
-        let args =
-            ["encrypt", "--keys", &keys, "--key", "rsa-public", "--key-namespace", "p", "--rsa-padding", padding];
-        assert_ok(&run(&[&args[..], &[&s.arg("plain"), &s.arg(out)]].concat()));
+        let args = ["--key-namespace", "p", "--rsa-padding", padding, &s.arg("plain"), &s.arg(out)];
+        assert_ok(&with_keys("encrypt", &keys, &["rsa-public"], &args));
     };
     encrypt("oaep-sha384", "ct/sha384");
     encrypt("oaep-sha1", "ct/sha1");
@@ -274,11 +255,8 @@ fn vectors_command_maps_rsa_padding_specs() {
         }
     })
     .to_string();
-    s.write("manifest.json", manifest.as_bytes());
-    let out = run(&["vectors", &s.arg("")]);
-    let text = stdout(&out);
+    let text = run_failing_manifest(&s, &manifest);
     let lines: Vec<&str> = text.lines().collect();
-    assert_eq!(out.status.code(), Some(1), "{text}");
     for (i, id) in ["a-sha384", "b-sha1-der", "c-public-then-private", "d-wrong-hash-expected", "e-pkcs1-expected"]
         .iter()
         .enumerate()

@@ -1,4 +1,5 @@
-//! Helpers shared by the CLI integration tests: run the built binary, scratch directories,
+//! The one place for the CLI integration tests' fixtures: run the built binary (with a keys.json),
+//! scratch directories,
 //! a keys.json, deterministic plaintexts, the shared ESDK vectors.
 
 #![allow(dead_code)] // each test crate uses a different subset
@@ -33,6 +34,16 @@ pub fn run_with_stdin(args: &[&str], stdin: &[u8]) -> Output {
     let out = child.wait_with_output().unwrap();
     writer.join().unwrap();
     out
+}
+
+/// Runs `envseal MODE --keys KEYS [--key NAME ...] ARGS...`.
+pub fn with_keys(mode: &str, keys: &str, names: &[&str], args: &[&str]) -> Output {
+    let mut argv = vec![mode, "--keys", keys];
+    for name in names {
+        argv.extend_from_slice(&["--key", name]);
+    }
+    argv.extend_from_slice(args);
+    run(&argv)
 }
 
 pub fn stderr(out: &Output) -> String {
@@ -72,6 +83,13 @@ impl Scratch {
         let dir = std::env::temp_dir().join(unique);
         std::fs::create_dir_all(&dir).unwrap();
         Scratch(dir)
+    }
+
+    /// A fresh directory with [`keys_json`] written to `keys.json`; returns it and that file's path.
+    pub fn with_keys_json(name: &str) -> (Self, String) {
+        let s = Scratch::new(name);
+        let keys = s.write("keys.json", keys_json().as_bytes());
+        (s, keys)
     }
 
     pub fn path(&self, name: &str) -> PathBuf {
