@@ -1,6 +1,6 @@
-//! The one place for the CLI integration tests' fixtures: run the built binary (with a keys.json),
-//! scratch directories,
-//! a keys.json, deterministic plaintexts, the shared ESDK vectors.
+//! The one place for the CLI integration tests' fixtures: run the built binary (with the keys of
+//! a keys.json), scratch directories, that keys.json, deterministic plaintexts, the shared ESDK
+//! vectors.
 
 #![allow(dead_code)] // each test crate uses a different subset
 
