@@ -1,8 +1,9 @@
 // The 'webcrypto' frame engine: WebCrypto AES-GCM seals and opens the frames, the WebAssembly
-// core does everything else through its frame-level API (it computes each frame's IV, AAD and
-// wire prefix, checks sequence and finality, hashes signed messages, writes and verifies the
-// footer). Plaintext never enters WebAssembly: it is cut into frames here, in a preallocated
-// frame buffer or as views of the caller's chunks (WebCrypto copies its input when called).
+// core does everything else through its frame-level API (it decides where frames end, computes
+// each frame's IV, AAD and wire prefix, checks sequence and finality, hashes signed messages,
+// writes and verifies the footer). Plaintext never enters WebAssembly: the frames the core asks
+// for are gathered here, in a preallocated frame buffer or as views of the caller's chunks
+// (WebCrypto copies its input when called).
 //
 // Several frames are in flight at once (`inFlight`), and their results are delivered strictly in
 // order (InOrder). In Node, WebCrypto works on other threads, so frames overlap; in Chromium it
@@ -18,6 +19,8 @@ export function subtleCrypto() {
 }
 
 const TAG_BITS = 128;
+const MAX_U32 = 0xffffffff;
+const NOTHING = new Uint8Array(0);
 
 /** Imports the handle's content key as a non-extractable AES-GCM key, and wipes the copy. */
 async function importContentKey(handle, usage) {
@@ -29,7 +32,8 @@ async function importContentKey(handle, usage) {
   }
 }
 
-/** Encrypts with a `MessageEncryptor` handle, frame by frame. */
+/** Encrypts with a `MessageEncryptor` handle, frame by frame: the core says when a frame is due
+ * and what it is (`nextFrame`); this gathers the bytes and runs AES-GCM. */
 export class WebCryptoSealer {
   #enc;
   #frameLength;
@@ -61,34 +65,23 @@ export class WebCryptoSealer {
     this.#emit(header);
   }
 
-  /** Frames `chunk`. A frame is sealed (as a regular frame) as soon as it is full; `end` seals
-   * the rest, 0 to frameLength - 1 bytes, as the final frame (as the core's `push` does). */
+  /** Seals every frame the core says is due (a full frame: at once); keeps a copy of the rest,
+   * less than a frame (a written chunk is not kept after `write` resolves). */
   async write(chunk) {
-    const f = this.#frameLength;
     let offset = 0;
-    while (offset < chunk.length) {
-      if (this.#pendingLength === 0 && chunk.length - offset >= f) {
-        // A whole frame inside the chunk: seal it in place.
-        await this.#seal(chunk.subarray(offset, offset + f), false);
-        offset += f;
-        continue;
-      }
-      const n = Math.min(f - this.#pendingLength, chunk.length - offset);
-      this.#reserve(this.#pendingLength + n);
-      this.#pending.set(chunk.subarray(offset, offset + n), this.#pendingLength);
-      this.#pendingLength += n;
-      offset += n;
-      if (this.#pendingLength === f) {
-        await this.#seal(this.#pending, false);
-        this.#pendingLength = 0;
-      }
+    for (let frame; (frame = this.#due(this.#pendingLength + chunk.length - offset, false)); ) {
+      offset = await this.#seal(frame, chunk, offset);
     }
+    const rest = chunk.length - offset;
+    if (rest === 0) return;
+    this.#reserve(this.#pendingLength + rest);
+    this.#pending.set(chunk.subarray(offset), this.#pendingLength);
+    this.#pendingLength += rest;
   }
 
-  /** Seals the final frame, waits for every frame, then writes the footer. */
+  /** The input ended: seals the final frame, waits for every frame, then writes the footer. */
   async end() {
-    const last = this.#pending ? this.#pending.subarray(0, this.#pendingLength) : new Uint8Array(0);
-    await this.#seal(last, true);
+    for (let frame; (frame = this.#due(this.#pendingLength, true)); ) await this.#seal(frame, NOTHING, 0);
     await this.#order.drained();
     this.#throwIfFailed();
     const footer = this.#enc.footer();
@@ -115,22 +108,43 @@ export class WebCryptoSealer {
     this.#pending = grown;
   }
 
-  async #seal(plaintext, isFinal) {
+  /** The frame the core begins for `available` bytes not yet framed, or undefined when it needs
+   * more input (`{ need }`) or the final frame was begun (`{ done }`). */
+  #due(available, ended) {
+    this.#throwIfFailed();
+    const step = this.#enc.nextFrame(Math.min(available, MAX_U32), ended);
+    return step.need === undefined && !step.done ? step : undefined;
+  }
+
+  /** Seals `frame` from the gathered bytes and `chunk` from `offset`; returns the offset after
+   * what it took. */
+  async #seal(frame, chunk, offset) {
     await this.#order.slot();
     this.#throwIfFailed();
-    const p = this.#enc.beginFrame(plaintext.length, isFinal);
-    const algorithm = { name: 'AES-GCM', iv: p.iv, additionalData: p.aad, tagLength: TAG_BITS };
+    let plaintext;
+    if (this.#pendingLength === 0) {
+      // The whole frame is inside the chunk: sealed in place.
+      plaintext = chunk.subarray(offset, offset + frame.len);
+    } else {
+      this.#reserve(frame.len);
+      plaintext = this.#pending.subarray(0, frame.len);
+      plaintext.set(chunk.subarray(offset, offset + frame.len - this.#pendingLength), this.#pendingLength);
+    }
+    const taken = frame.len - this.#pendingLength;
+    this.#pendingLength = 0;
+    const algorithm = { name: 'AES-GCM', iv: frame.iv, additionalData: frame.aad, tagLength: TAG_BITS };
     // WebCrypto copies `plaintext` before returning: the frame buffer may be refilled at once.
     const job = subtleCrypto().encrypt(algorithm, this.#key, plaintext);
     this.#order.add(job, (sealed) => {
       const bytes = new Uint8Array(sealed);
       if (this.#signing) {
-        this.#enc.absorb(p.prefix);
+        this.#enc.absorb(frame.prefix);
         this.#enc.absorb(bytes);
       }
-      this.#emit(p.prefix);
+      this.#emit(frame.prefix);
       this.#emit(bytes);
     });
+    return offset + taken;
   }
 
   #throwIfFailed() {

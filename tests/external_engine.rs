@@ -9,7 +9,7 @@ use aes_gcm::aead::{Aead, KeyInit, Payload};
 use aes_gcm::{Aes256Gcm, Nonce};
 use common::{context, keyring, plaintext};
 use envseal::format::header::{self, HeaderLimits};
-use envseal::stream::{BodyDecryptor, BodyStep, VerifiedHeader};
+use envseal::stream::{BodyDecryptor, BodyStep, SealStep, VerifiedHeader};
 use envseal::{
     encrypt, AlgorithmSuite, DataKey, EncryptOptions, EncryptedDataKey, EncryptionMaterials, MessageEncryptor,
 };
@@ -25,23 +25,52 @@ fn materials(suite: AlgorithmSuite) -> EncryptionMaterials {
     m
 }
 
-/// Encrypts with the frame-level API, sealing each frame with `aes-gcm` directly.
-fn encrypt_external(enc: &mut MessageEncryptor, pt: &[u8], f: usize) -> Vec<u8> {
+/// Encrypts with the frame-level API, sealing each frame with `aes-gcm` directly. The plaintext
+/// arrives in chunks of `chunk` bytes; the core says when a frame is due (`next_frame`).
+fn encrypt_external(enc: &mut MessageEncryptor, pt: &[u8], chunk: usize) -> Vec<u8> {
     let cipher = Aes256Gcm::new_from_slice(enc.content_key().as_bytes()).unwrap();
     let mut out = enc.take_header().unwrap();
-    // As the official writers frame: full regular frames, then a final frame of the rest (empty
-    // when the plaintext ends on a frame boundary).
-    let mut chunks: Vec<&[u8]> = pt.chunks_exact(f).collect();
-    chunks.push(pt.chunks_exact(f).remainder());
-    for (i, chunk) in chunks.iter().enumerate() {
-        let p = enc.begin_frame(chunk.len(), i + 1 == chunks.len()).unwrap();
-        let sealed = cipher.encrypt(&Nonce::from(p.iv), Payload { msg: chunk, aad: &p.aad }).unwrap();
-        enc.absorb(&p.prefix);
-        enc.absorb(&sealed);
-        out.extend_from_slice(&p.prefix);
-        out.extend_from_slice(&sealed);
+    let mut gathered: Vec<u8> = Vec::new();
+    let mut chunks = pt.chunks(chunk.max(1));
+    let mut ended = false;
+    loop {
+        match enc.next_frame(gathered.len(), ended).unwrap() {
+            SealStep::Need(n) => {
+                assert!(n > gathered.len() && !ended, "asks for more only while input may come");
+                match chunks.next() {
+                    Some(c) => gathered.extend_from_slice(c),
+                    None => ended = true,
+                }
+            }
+            SealStep::Frame(p) => {
+                let frame: Vec<u8> = gathered.drain(..p.len as usize).collect();
+                let sealed = cipher.encrypt(&Nonce::from(p.iv), Payload { msg: &frame, aad: &p.aad }).unwrap();
+                enc.absorb(&p.prefix);
+                enc.absorb(&sealed);
+                out.extend_from_slice(&p.prefix);
+                out.extend_from_slice(&sealed);
+            }
+            SealStep::Done => break,
+        }
     }
+    assert!(gathered.is_empty(), "every byte was framed");
     out
+}
+
+#[test]
+fn next_frame_frames_as_the_official_writers_do() {
+    let suite = AlgorithmSuite::Aes256GcmHkdfSha512CommitKey;
+    let mut enc = MessageEncryptor::new(materials(suite), 100).unwrap();
+    assert_eq!(enc.next_frame(99, false).unwrap(), SealStep::Need(100));
+    let SealStep::Frame(first) = enc.next_frame(250, false).unwrap() else { panic!("a frame") };
+    assert_eq!((first.seq, first.len, first.is_final), (1, 100, false));
+    // At the end, full frames stay regular; a frame boundary ends with an empty final frame.
+    let SealStep::Frame(second) = enc.next_frame(100, true).unwrap() else { panic!("a frame") };
+    assert_eq!((second.seq, second.len, second.is_final), (2, 100, false));
+    let SealStep::Frame(last) = enc.next_frame(0, true).unwrap() else { panic!("a frame") };
+    assert_eq!((last.seq, last.len, last.is_final), (3, 0, true));
+    assert_eq!(enc.next_frame(0, true).unwrap(), SealStep::Done);
+    assert_eq!(enc.next_frame(500, false).unwrap(), SealStep::Done);
 }
 
 #[test]
@@ -51,14 +80,16 @@ fn external_sealing_is_byte_identical_to_the_core_cipher() {
     for len in [0, 1, 99, 100, 101, 250, 300] {
         let pt = plaintext(len, 3);
         let id = vec![0x42; 32];
-        let mut a = MessageEncryptor::with_message_id(materials(suite), f as u32, id.clone()).unwrap();
-        let mut external = encrypt_external(&mut a, &pt, f);
-        external.extend_from_slice(&a.footer().unwrap());
-        let mut b = MessageEncryptor::with_message_id(materials(suite), f as u32, id).unwrap();
+        let mut b = MessageEncryptor::with_message_id(materials(suite), f as u32, id.clone()).unwrap();
         let mut internal = Vec::new();
         b.push(&pt, &mut internal).unwrap();
         b.finish(&mut internal).unwrap();
-        assert_eq!(external, internal, "len {len}");
+        for chunk in [1, 7, 100, 1000] {
+            let mut a = MessageEncryptor::with_message_id(materials(suite), f as u32, id.clone()).unwrap();
+            let mut external = encrypt_external(&mut a, &pt, chunk);
+            external.extend_from_slice(&a.footer().unwrap());
+            assert_eq!(external, internal, "len {len}, chunks of {chunk}");
+        }
     }
 }
 

@@ -74,13 +74,26 @@ pub struct FrameParams {
     pub prefix: Vec<u8>,
 }
 
+/// What an external AES-GCM engine does next, from [`MessageEncryptor::next_frame`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SealStep {
+    /// Gather `.0` plaintext bytes (counted from the first byte not yet framed), or end the
+    /// input, then ask again.
+    Need(usize),
+    /// Seal the next `len` plaintext bytes as this frame (begun: the sequence moved on).
+    Frame(FrameParams),
+    /// The final frame was begun: once every frame was absorbed, write the [`footer`](MessageEncryptor::footer).
+    Done,
+}
+
 /// Encrypts one message as a stream.
 ///
 /// Two ways to drive it:
 /// * [`push`](Self::push) / [`finish`](Self::finish): the core frames the plaintext and seals each
 ///   frame with its own AES-GCM;
 /// * frame by frame with an external AES-GCM engine (WebCrypto in browsers):
-///   [`take_header`](Self::take_header), then per frame [`begin_frame`](Self::begin_frame), seal
+///   [`take_header`](Self::take_header), then per frame [`next_frame`](Self::next_frame) (or
+///   [`begin_frame`](Self::begin_frame) where the caller picks the lengths), seal
 ///   with [`content_key`](Self::content_key), [`absorb`](Self::absorb) the frame's bytes, and at the
 ///   end [`footer`](Self::footer). Both produce the same bytes.
 pub struct MessageEncryptor {
@@ -242,6 +255,27 @@ impl MessageEncryptor {
     /// key and wipe every copy.
     pub fn content_key(&self) -> &DataKey {
         &self.content_key
+    }
+
+    /// The framing rule of [`push`](Self::push)/[`finish`](Self::finish), for an external engine
+    /// holding `available` plaintext bytes not yet framed: a full frame is sealed as a regular
+    /// frame at once; when the input `ended`, the rest (0 to frame length - 1 bytes) is the final
+    /// frame; otherwise the engine gathers a frame's worth first. Engines that follow it write
+    /// the same bytes as `push`, whatever their input's chunks.
+    ///
+    /// # Errors
+    /// As [`begin_frame`](Self::begin_frame).
+    pub fn next_frame(&mut self, available: usize, ended: bool) -> Result<SealStep> {
+        let f = self.frame_len as usize;
+        if self.final_written {
+            Ok(SealStep::Done)
+        } else if available >= f {
+            self.begin_frame(f, false).map(SealStep::Frame)
+        } else if ended {
+            self.begin_frame(available, true).map(SealStep::Frame)
+        } else {
+            Ok(SealStep::Need(f))
+        }
     }
 
     /// Parameters of the next frame: `len` plaintext bytes, which must be exactly the frame length

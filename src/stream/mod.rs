@@ -10,4 +10,4 @@ mod encrypt;
 pub use decrypt::{
     BodyDecryptor, BodyStep, DecryptOptions, DecryptState, FrameIvs, MessageDecryptor, OpenFrame, VerifiedHeader,
 };
-pub use encrypt::{EncryptOptions, FrameParams, MessageEncryptor, DEFAULT_FRAME_LEN};
+pub use encrypt::{EncryptOptions, FrameParams, MessageEncryptor, SealStep, DEFAULT_FRAME_LEN};

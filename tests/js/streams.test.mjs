@@ -19,6 +19,27 @@ const MiB = 1 << 20;
 const KiB = 1024;
 const DETERMINISTIC = Symbol.for('envseal.testing.deterministicEncryptor');
 
+test('encryptStream does not keep a written chunk: overwriting it once write resolved changes nothing', async () => {
+  const keyring = aesKeyring('streams');
+  const F = 4096;
+  // Chunks above the queue's 2 KiB copy threshold that straddle frame boundaries.
+  const plaintext = bytes(10 * 3000 + 123, 11);
+  for (const engine of ENGINES) {
+    const stream = encryptStream(keyring, { engine, frameLength: F });
+    const output = drain(stream.readable);
+    const writer = stream.writable.getWriter();
+    for (let offset = 0; offset < plaintext.length; offset += 3000) {
+      const chunk = plaintext.slice(offset, offset + 3000);
+      await writer.write(chunk);
+      chunk.fill(0xee);
+    }
+    await writer.close();
+    const { bytes: ciphertext, error } = await output;
+    assert.equal(error, undefined);
+    assert.deepEqual((await decrypt(keyring, ciphertext)).plaintext, plaintext, engine);
+  }
+});
+
 describe('round trips: sizes x chunk sizes x suites x engines', () => {
   const keyring = aesKeyring('streams');
   const F = 4096;

@@ -1,5 +1,5 @@
 //! `MessageEncryptor`: encrypts one message pushed in pieces, with the core's AES-GCM
-//! (`push`/`finish`) or frame by frame with an external AES-GCM engine (`beginFrame` ...).
+//! (`push`/`finish`) or frame by frame with an external AES-GCM engine (`nextFrame` ...).
 
 use js_sys::{Object, Uint8Array};
 use wasm_bindgen::prelude::*;
@@ -10,14 +10,14 @@ use crate::error::Error;
 use crate::format::header::MAX_FRAME_LEN;
 use crate::format::{EncryptedDataKey, MessageHeader};
 use crate::materials::EncryptionMaterials;
-use crate::stream::{MessageEncryptor, DEFAULT_FRAME_LEN};
+use crate::stream::{MessageEncryptor, SealStep, DEFAULT_FRAME_LEN};
 use crate::suite::AlgorithmSuite;
 
 use super::super::args::{byte_view, bytes, encrypt_options, Options};
 use super::super::errors::JsResult;
-use super::super::header::header_to_js;
+use super::super::header::{header_to_js, ObjectBuilder};
 use super::super::keyrings::keyring_from_js;
-use super::{api_label, frame_params_to_js};
+use super::{api_label, frame_params_to_js, need_to_js};
 
 /// How a handle is being driven; the two ways cannot be mixed (the header is written once, and
 /// the core's own framing holds plaintext the frame-level API does not know about).
@@ -26,7 +26,7 @@ enum Mode {
     Fresh,
     /// `push` / `finish`.
     Push,
-    /// `takeHeader` / `beginFrame` / `absorb` / `footer`.
+    /// `takeHeader` / `nextFrame` / `absorb` / `footer`.
     Frames,
 }
 
@@ -159,18 +159,22 @@ impl EncryptorHandle {
         Ok(Uint8Array::from(self.driven(Mode::Frames)?.content_key().as_bytes()))
     }
 
-    /// Frame-level API: the parameters of the next frame of `len` plaintext bytes (exactly the
-    /// frame length for a regular frame, at most that for the final one):
-    /// `{ seq, isFinal, len, iv, aad, prefix }`. Seal the plaintext with AES-GCM under `iv` and
-    /// `aad`; the frame's wire bytes are `prefix || ciphertext || tag`.
+    /// Frame-level API: what to do next, holding `available` plaintext bytes not yet framed
+    /// (pass at most 2^32 - 1; anything from the frame length up means the same) and whether the
+    /// input `ended`:
+    /// - `{ need }`: gather `need` bytes (or end the input), then ask again;
+    /// - `{ seq, isFinal, len, iv, aad, prefix }`: seal the next `len` bytes as this frame (begun);
+    /// - `{ done: true }`: the final frame was begun; `absorb` every frame, then call `footer`.
     ///
     /// # Errors
-    /// `INVALID_ARGUMENT` for a wrong length; `INVALID_STATE` after the final frame or once `push`
-    /// was used; `LIMIT_EXCEEDED` past 2^32 - 1 frames.
-    #[wasm_bindgen(js_name = beginFrame)]
-    pub fn begin_frame(&mut self, len: u32, is_final: bool) -> JsResult<Object> {
-        let params = self.driven(Mode::Frames)?.begin_frame(len as usize, is_final)?;
-        Ok(frame_params_to_js(&params).build())
+    /// `INVALID_STATE` once `push` was used or after `footer`; `LIMIT_EXCEEDED` past 2^32 - 1 frames.
+    #[wasm_bindgen(js_name = nextFrame)]
+    pub fn next_frame(&mut self, available: u32, ended: bool) -> JsResult<Object> {
+        Ok(match self.driven(Mode::Frames)?.next_frame(available as usize, ended)? {
+            SealStep::Need(need) => need_to_js(need),
+            SealStep::Frame(params) => frame_params_to_js(&params).build(),
+            SealStep::Done => ObjectBuilder::new().set("done", true).build(),
+        })
     }
 
     /// Frame-level API: whether the suite signs, i.e. `absorb` must see every frame's bytes.
@@ -226,7 +230,7 @@ impl EncryptorHandle {
     fn driven(&mut self, mode: Mode) -> Result<&mut MessageEncryptor, Error> {
         if self.mode != Mode::Fresh && self.mode != mode {
             return Err(Error::InvalidState(
-                "push/finish and the frame-level API (takeHeader, beginFrame, absorb, footer) cannot be mixed",
+                "push/finish and the frame-level API (takeHeader, nextFrame, absorb, footer) cannot be mixed",
             ));
         }
         let inner = self.inner.as_mut().ok_or(Error::InvalidState("the encryptor already finished"))?;

@@ -17,7 +17,7 @@
 //! // 2. frame by frame with an external AES-GCM engine (WebCrypto, the 'webcrypto' engine):
 //! //    the core computes every IV, AAD and frame prefix and checks order; JavaScript only
 //! //    seals and opens.
-//! enc.takeHeader(); enc.contentKey(); p = enc.beginFrame(len, isFinal); enc.absorb(bytes); enc.footer()
+//! enc.takeHeader(); enc.contentKey(); step = enc.nextFrame(available, ended); enc.absorb(bytes); enc.footer()
 //! dec.intoBody(); dec.contentKey(); step = dec.next(bytes, held); dec.absorb(sealed); dec.finish(held)
 //! ```
 
