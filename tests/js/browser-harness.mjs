@@ -94,9 +94,9 @@ export async function serve({ files = {}, routes = {}, mounts = {}, isolated = f
   };
   const served = [];
   const server = createServer(async (req, res) => {
-    const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
-    served.push(path);
     try {
+      const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+      served.push(path);
       const route = prefixOf(routes, path);
       if (route) return await routes[route](req, res, path);
       if (path === '/favicon.ico') return res.writeHead(204).end();
