@@ -205,26 +205,14 @@ impl MessageEncryptor {
     /// [`Error::LimitExceeded`] past 2^32 - 1 frames; [`Error::InvalidState`] after the final frame.
     pub fn push(&mut self, mut plaintext: &[u8], out: &mut Vec<u8>) -> Result<()> {
         self.write_header(out);
-        let f = self.frame_len as usize;
-        while !plaintext.is_empty() {
-            if self.pending.is_empty() && plaintext.len() >= f {
-                let (frame, rest) = plaintext.split_at_checked(f).ok_or(Error::InvalidState("frame split"))?;
-                self.seal_frame(frame, false, out)?;
-                plaintext = rest;
-                continue;
-            }
-            let n = (f - self.pending.len()).min(plaintext.len());
-            let (head, rest) = plaintext.split_at_checked(n).ok_or(Error::InvalidState("frame split"))?;
-            self.pending.extend_from_slice(head);
-            plaintext = rest;
-            if self.pending.len() == f {
-                // Take the buffer out to seal it while borrowing self, then put it back for reuse.
-                let frame = core::mem::take(&mut self.pending);
-                self.seal_frame(&frame, false, out)?;
-                self.pending = frame;
-                self.pending.clear();
+        loop {
+            match self.next_frame(self.pending.len() + plaintext.len(), false)? {
+                SealStep::Need(_) => break,
+                SealStep::Frame(frame) => plaintext = self.seal_frame(&frame, plaintext, out)?,
+                SealStep::Done => return Err(Error::InvalidState("the final frame was already written")),
             }
         }
+        self.pending.extend_from_slice(plaintext);
         Ok(())
     }
 
@@ -234,8 +222,9 @@ impl MessageEncryptor {
     /// [`Error::LimitExceeded`] past 2^32 - 1 frames.
     pub fn finish(mut self, out: &mut Vec<u8>) -> Result<MessageHeader> {
         self.write_header(out);
-        let last = core::mem::take(&mut self.pending);
-        self.seal_frame(&last, true, out)?;
+        while let SealStep::Frame(frame) = self.next_frame(self.pending.len(), true)? {
+            self.seal_frame(&frame, &[], out)?;
+        }
         let footer = self.footer_bytes()?;
         out.extend_from_slice(&footer);
         Ok(self.header)
@@ -351,18 +340,25 @@ impl MessageEncryptor {
         }
     }
 
-    fn seal_frame(&mut self, plain: &[u8], is_final: bool, out: &mut Vec<u8>) -> Result<()> {
-        let p = self.begin_frame(plain.len(), is_final)?;
+    /// Seals `frame` (begun by [`next_frame`](Self::next_frame)) with the core's AES-GCM: the
+    /// pending plaintext, then as much of `plaintext` as the frame still holds; returns the rest
+    /// of `plaintext`.
+    fn seal_frame<'a>(&mut self, frame: &FrameParams, plaintext: &'a [u8], out: &mut Vec<u8>) -> Result<&'a [u8]> {
+        let wanted = (frame.len as usize).checked_sub(self.pending.len());
+        let (head, rest) =
+            wanted.and_then(|n| plaintext.split_at_checked(n)).ok_or(Error::InvalidState("frame split"))?;
         let start = out.len();
-        out.extend_from_slice(&p.prefix);
+        out.extend_from_slice(&frame.prefix);
         let ct_start = out.len();
-        out.extend_from_slice(plain);
-        let tag = self.key.seal(&p.iv, &p.aad, tail_mut(out, ct_start))?;
+        out.extend_from_slice(&self.pending);
+        out.extend_from_slice(head);
+        self.pending.clear();
+        let tag = self.key.seal(&frame.iv, &frame.aad, tail_mut(out, ct_start))?;
         out.extend_from_slice(&tag);
         if let Some((_, h)) = &mut self.signing {
             h.update(tail(out, start));
         }
-        Ok(())
+        Ok(rest)
     }
 }
 
