@@ -45,6 +45,8 @@ export class WebCryptoSealer {
   /** Plaintext of the frame being gathered (only for bytes that arrive in pieces). */
   #pending;
   #pendingLength = 0;
+  /** How many bytes the core last said the next frame needs (asked again only once they are here). */
+  #need = 0;
 
   /**
    * @param {object} enc a wasm `MessageEncryptor`
@@ -112,7 +114,9 @@ export class WebCryptoSealer {
    * more input (`{ need }`) or the final frame was begun (`{ done }`). */
   #due(available, ended) {
     this.#throwIfFailed();
+    if (!ended && available < this.#need) return undefined; // as the core said last time
     const step = this.#enc.nextFrame(Math.min(available, MAX_U32), ended);
+    this.#need = step.need ?? 0;
     return step.need === undefined && !step.done ? step : undefined;
   }
 
