@@ -393,8 +393,9 @@ export interface KmsKeyringOptions {
   /** For the default endpoint and for SigV4. Default: the region in the key ARN. */
   region?: string;
   /**
-   * Sign requests with SigV4 (computed in WebAssembly; the clock is the caller's). A function is
-   * called before each request (refresh temporary credentials there). Without credentials requests
+   * Sign requests with SigV4 (computed in WebAssembly; the clock is the caller's). An object is
+   * read and checked when the keyring is made; a function is called before each request (refresh
+   * temporary credentials there). Without credentials requests
    * are unsigned (for the demo key service, or a proxy that signs).
    */
   credentials?: AwsCredentials | (() => AwsCredentials | Promise<AwsCredentials>);

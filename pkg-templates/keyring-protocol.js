@@ -23,18 +23,22 @@ export const KMS_REQUEST = Symbol('envseal.kmsRequest');
 const HEADER_PIECE = 16 * 1024;
 
 /**
- * Feeds `dec` (state 'header') the header at the start of `bytes`; returns how many bytes it
- * took: all of them, or those up to the end of the header (the state is then 'need-data-key').
+ * Feeds `dec` (state 'header') the header at the start of `bytes`: `{ used, complete }`, how many
+ * bytes it took (all of them, or those up to the end of the header) and whether the header is
+ * complete (the state is then 'need-data-key').
  */
 export function readHeader(dec, bytes) {
-  let offset = 0;
-  while (offset < bytes.length && dec.state === 'header') {
-    const used = dec.readHeader(bytes.subarray(offset, offset + HEADER_PIECE));
-    // Never: the core takes every byte the header needs. A guard against spinning forever.
-    if (used === 0) throw codedError('INTERNAL_ERROR', 'envseal bug: the header reader took no bytes');
-    offset += used;
+  let used = 0;
+  for (;;) {
+    const piece = bytes.subarray(used, used + HEADER_PIECE);
+    const taken = dec.readHeader(piece);
+    used += taken;
+    // The core takes every byte the header needs: fewer than offered means it is complete.
+    if (taken < piece.length) return { used, complete: true };
+    // Every byte offered was header: it may end exactly here.
+    if (dec.state !== 'header') return { used, complete: true };
+    if (used === bytes.length) return { used, complete: false };
   }
-  return offset;
 }
 
 // ---- telling keyrings apart -----------------------------------------------------------------
@@ -261,8 +265,8 @@ export async function decryptWithKeyring(keyring, ciphertext, options) {
   const input = bytesOf(ciphertext, 'decrypt: ciphertext');
   const dec = new wasm.MessageDecryptor(options, 'decrypt');
   try {
-    const offset = readHeader(dec, input);
-    if (dec.state === 'header') dec.finish(); // TRUNCATED: the input ended inside the header
+    const { used: offset, complete } = readHeader(dec, input);
+    if (!complete) dec.finish(); // TRUNCATED: the input ended inside the header
     await unwrapMessage(dec, keyring);
     const body = dec.push(input.subarray(offset));
     const last = dec.finish();

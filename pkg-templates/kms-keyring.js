@@ -99,8 +99,9 @@ async function fetchKms({ endpoint, region, credentials, timeoutMs }, operation,
   }
   const headers = { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `TrentService.${operation}` };
   if (credentials) {
-    const given = typeof credentials === 'function' ? await credentials() : credentials;
-    const creds = wasm.kmsCredentials(given); // checked, and only the three fields (an AWS SDK object has more)
+    // A function's answer is checked, and only its three fields kept (an AWS SDK object has more);
+    // an object was checked and copied when the keyring was made.
+    const creds = typeof credentials === 'function' ? wasm.kmsCredentials(await credentials()) : credentials;
     if (!region) {
       throw codedError('INVALID_ARGUMENT', 'invalid argument: KmsKeyring: signing with credentials needs a region');
     }

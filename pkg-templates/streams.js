@@ -147,8 +147,8 @@ export function decryptStream(keyring, options) {
     start: async () => {},
     write: async (chunk) => {
       if (opener) return opener.write(chunk);
-      const offset = readHeader(dec, chunk);
-      if (dec.state === 'header') return;
+      const { used: offset, complete } = readHeader(dec, chunk);
+      if (!complete) return;
       await openBody();
       if (offset < chunk.length) await opener.write(chunk.subarray(offset));
     },

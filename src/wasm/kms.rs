@@ -167,11 +167,14 @@ impl CoreKmsKeyring {
             }
             core.region = Some(region);
         }
-        let credentials = o.get("credentials");
-        if let Some(value) = credentials.filter(|c| !c.is_function()) {
-            credentials_from_js(value, &o.label("credentials"))?;
-        }
-        core.credentials = credentials.cloned();
+        // A function is called for each request (its answer is checked then, by kmsCredentials);
+        // an object is checked now and kept as a copy of its three fields.
+        core.credentials = match o.get("credentials") {
+            Some(value) if !value.is_function() => {
+                Some(credentials_to_js(&credentials_from_js(value, &o.label("credentials"))?).into())
+            }
+            other => other.cloned(),
+        };
         if let Some(value) = o.get("timeoutMs") {
             let Some(n) = value.as_f64() else {
                 return Err(type_error(&format!("{} must be a number, got {}", o.label("timeoutMs"), describe(value))));
@@ -193,7 +196,7 @@ impl CoreKmsKeyring {
                 key_id.unwrap_or_default()
             )));
         }
-        if credentials.is_some() && core.region.is_none() && !discovery && arn.is_none() {
+        if core.credentials.is_some() && core.region.is_none() && !discovery && arn.is_none() {
             return Err(invalid(format!(
                 "{api}: signing with credentials needs region (the key id is not an ARN to read it from)"
             )));
@@ -213,7 +216,7 @@ impl CoreKmsKeyring {
         self.transport.clone().unwrap_or(JsValue::UNDEFINED)
     }
 
-    /// The credentials (or the function giving them), if given.
+    /// The credentials (a checked copy of the three fields), or the function giving them, if given.
     #[wasm_bindgen(getter)]
     pub fn credentials(&self) -> JsValue {
         self.credentials.clone().unwrap_or(JsValue::UNDEFINED)
@@ -291,14 +294,18 @@ fn endpoint(value: &JsValue, href: Option<String>, label: &str, allow_insecure_h
 /// `TypeError` naming what is expected.
 #[wasm_bindgen(js_name = kmsCredentials)]
 pub fn kms_credentials(value: &JsValue) -> JsResult<Object> {
-    let c = credentials_from_js(value, "KmsKeyring: the credentials")?;
+    Ok(credentials_to_js(&credentials_from_js(value, "KmsKeyring: the credentials")?))
+}
+
+/// `{ accessKeyId, secretAccessKey, sessionToken? }`.
+fn credentials_to_js(c: &Credentials) -> Object {
     let mut out = ObjectBuilder::new()
         .set("accessKeyId", c.access_key_id.as_str())
         .set("secretAccessKey", c.secret_access_key.as_str());
     if let Some(token) = &c.session_token {
         out = out.set("sessionToken", token.as_str());
     }
-    Ok(out.build())
+    out.build()
 }
 
 /// `{ accessKeyId, secretAccessKey, sessionToken? }` (strings; other fields ignored).
