@@ -1,5 +1,5 @@
 // encryptStream / decryptStream: Web Streams (TransformStream) over the WebAssembly core's
-// streaming handles, with a pluggable frame engine (engine-webcrypto.js, engine-wasm.js).
+// streaming handles, with a pluggable frame engine (engine-external.js over aead.js, engine-wasm.js).
 //
 // What this layer does: read options, pick the engine, resolve the `header` promise, count bytes
 // for `onProgress`, turn every failure into an errored stream (and a rejected `header`), and
@@ -20,7 +20,8 @@ import {
   typeError,
   unwrapMessage,
 } from './keyring-protocol.js';
-import { subtleCrypto, WebCryptoOpener, WebCryptoSealer } from './engine-webcrypto.js';
+import { nodeAead, nodeCrypto, subtleCrypto, webCryptoAead } from './aead.js';
+import { ExternalOpener, ExternalSealer } from './engine-external.js';
 
 /**
  * Default frame length of `encryptStream` (bytes of plaintext per frame). Measured, see
@@ -73,7 +74,7 @@ export function encryptStream(keyring, options) {
   const ready = (enc) => {
     run.own(enc);
     const settings = { frameLength: core.frameLength, inFlight: IN_FLIGHT, emit: run.emit, fail: run.fail };
-    sealer = engine === 'webcrypto' ? new WebCryptoSealer(enc, settings) : new WasmSealer(enc, settings);
+    sealer = engine.aead ? new ExternalSealer(enc, { ...settings, aead: engine.aead }) : new WasmSealer(enc, settings);
     run.engine = sealer;
     return enc.header;
   };
@@ -136,8 +137,8 @@ export function decryptStream(keyring, options) {
     const header = dec.header; // verified: key commitment and header tag checked
     const settings = { frameLength: header.frameLength, inFlight: IN_FLIGHT, emit: run.emit, fail: run.fail };
     // Legacy non-framed bodies are one AES-GCM unit of any length: the core's cipher reads them.
-    const external = engine === 'webcrypto' && header.contentType === 'framed';
-    opener = external ? new WebCryptoOpener(dec, settings) : new WasmOpener(dec, settings);
+    const external = engine.aead && header.contentType === 'framed';
+    opener = external ? new ExternalOpener(dec, { ...settings, aead: engine.aead }) : new WasmOpener(dec, settings);
     run.engine = opener;
     run.header.resolve(header);
     await opener.start();
@@ -304,21 +305,30 @@ function pick(options, keys) {
   return out;
 }
 
-/** 'webcrypto' or 'wasm' for the `engine` option. */
+const ENGINES = {
+  node: { aead: nodeAead, available: nodeCrypto, missing: 'this runtime has no node:crypto (Node 20.16 or later)' },
+  webcrypto: {
+    aead: webCryptoAead,
+    available: subtleCrypto,
+    missing: 'this context has no crypto.subtle (WebCrypto exists only in secure contexts: https or localhost)',
+  },
+  wasm: { aead: null, available: () => true },
+};
+
+/**
+ * The engine for the `engine` option: `{ aead }`, the AEAD of an external engine, or `{ aead:
+ * null }` for the core's own cipher. 'auto' is the fastest available: node:crypto, WebCrypto, wasm.
+ */
 function chooseEngine(engine, api) {
-  if (engine === undefined || engine === 'auto') return subtleCrypto() ? 'webcrypto' : 'wasm';
-  if (engine === 'wasm') return 'wasm';
-  if (engine === 'webcrypto') {
-    if (!subtleCrypto()) {
-      throw codedError(
-        'INVALID_ARGUMENT',
-        `${api}: options.engine is 'webcrypto' but this context has no crypto.subtle (WebCrypto exists ` +
-          "only in secure contexts: https or localhost); use engine 'auto' or 'wasm'",
-      );
-    }
-    return 'webcrypto';
+  if (engine === undefined || engine === 'auto') {
+    return Object.values(ENGINES).find((e) => e.available());
   }
-  const message = `${api}: options.engine must be 'auto', 'webcrypto' or 'wasm', got `;
+  const chosen = Object.hasOwn(ENGINES, engine) ? ENGINES[engine] : undefined;
+  if (chosen?.available()) return chosen;
+  if (chosen) {
+    throw codedError('INVALID_ARGUMENT', `${api}: options.engine is '${engine}' but ${chosen.missing}; use engine 'auto' or 'wasm'`);
+  }
+  const message = `${api}: options.engine must be 'auto', 'node', 'webcrypto' or 'wasm', got `;
   if (typeof engine !== 'string') throw typeError(message + describe(engine));
   throw codedError('INVALID_ARGUMENT', message + JSON.stringify(engine), RangeError);
 }

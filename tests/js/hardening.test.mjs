@@ -54,7 +54,7 @@ describe('lone surrogates are refused wherever a string enters', () => {
 });
 
 describe('cancel resolves and releases, whenever it comes', () => {
-  const ENGINES = ['webcrypto', 'wasm'];
+  const ENGINES = ['node', 'webcrypto', 'wasm'];
   const plaintext = bytes(600_000, 3);
   const pieces = (b, n) => Array.from({ length: Math.ceil(b.length / n) }, (_, i) => b.subarray(i * n, (i + 1) * n));
 

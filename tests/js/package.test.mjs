@@ -36,9 +36,10 @@ test('npm pack ships exactly the loader and its modules, the types, the glue, th
   }
   assert.deepEqual(paths.filter((p) => !p.startsWith('demo-kms/')), [
     'README.md',
+    'aead.js',
     'byte-queue.js',
+    'engine-external.js',
     'engine-wasm.js',
-    'engine-webcrypto.js',
     'in-order.js',
     'index.d.ts',
     'index.js',
@@ -82,7 +83,9 @@ test('the browser code uses no Node-only globals and imports node: only lazily',
   assert.ok(modules.includes('index.js') && modules.includes('streams.js'));
   for (const file of modules) {
     for (const global of ['Buffer', 'window', 'process', 'require', '__dirname', 'global']) {
-      assert.ok(!new RegExp(`\\b${global}\\b`).test(code(file)), `${file} mentions ${global}`);
+      // Probed as `globalThis.NAME?.` (aead.js looks for node:crypto that way) is allowed.
+      const unprobed = code(file).replaceAll(`globalThis.${global}?.`, '');
+      assert.ok(!new RegExp(`\\b${global}\\b`).test(unprobed), `${file} mentions ${global}`);
     }
   }
   // The generated glue probes for globals (getrandom looks for `crypto` on globalThis, self,

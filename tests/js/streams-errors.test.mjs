@@ -15,7 +15,7 @@ import { concat, drain, sourceOf, through } from './stream-helpers.mjs';
 
 await init();
 
-const ENGINES = ['webcrypto', 'wasm'];
+const ENGINES = ['node', 'webcrypto', 'wasm'];
 const SUITES = [0x0478, 0x0578];
 const hex = (n) => `0x${n.toString(16).padStart(4, '0')}`;
 const keyring = aesKeyring('errors');
@@ -162,7 +162,7 @@ describe('arguments', () => {
   test('bad options throw at once, naming the function and the option', () => {
     assert.match(code(() => encryptStream(keyring, { frameLenght: 5 })), /^TypeError INVALID_ARGUMENT: encryptStream: unknown option "frameLenght"; the options are \{ encryptionContext, suite, frameLength, engine, onProgress \}/);
     assert.match(code(() => decryptStream(keyring, { rejectSigned: 'yes' })), /^TypeError INVALID_ARGUMENT: decryptStream: options.rejectSigned must be a boolean/);
-    assert.match(code(() => encryptStream(keyring, { engine: 'fast' })), /^RangeError INVALID_ARGUMENT: encryptStream: options.engine must be 'auto', 'webcrypto' or 'wasm', got "fast"/);
+    assert.match(code(() => encryptStream(keyring, { engine: 'fast' })), /^RangeError INVALID_ARGUMENT: encryptStream: options.engine must be 'auto', 'node', 'webcrypto' or 'wasm', got "fast"/);
     assert.match(code(() => decryptStream(keyring, { engine: 1 })), /^TypeError INVALID_ARGUMENT/);
     assert.match(code(() => encryptStream(keyring, { onProgress: 'log' })), /^TypeError INVALID_ARGUMENT: encryptStream: options.onProgress must be a function/);
     assert.match(code(() => encryptStream(keyring, 'options')), /^TypeError INVALID_ARGUMENT: encryptStream: options must be an object/);
@@ -201,15 +201,17 @@ describe('arguments', () => {
     }
   });
 
-  test("without crypto.subtle, 'auto' uses the wasm engine and 'webcrypto' is refused", async () => {
+  test("without node:crypto and crypto.subtle, 'auto' uses the wasm engine and 'node' and 'webcrypto' are refused", async () => {
     const source = `
       const real = globalThis.crypto;
       Object.defineProperty(globalThis, 'crypto', { value: { getRandomValues: (a) => real.getRandomValues(a) } });
+      process.getBuiltinModule = undefined;
       const E = await import('envseal');
       await E.init();
       const k = new E.RawAesKeyring({ keyNamespace: 'n', keyName: 'k', wrappingKey: new Uint8Array(32) });
       let refused;
       try { E.encryptStream(k, { engine: 'webcrypto' }); } catch (e) { refused = e.code + ' ' + /secure context/.test(e.message); }
+      try { E.decryptStream(k, { engine: 'node' }); } catch (e) { refused += ', ' + e.code + ' ' + /no node:crypto/.test(e.message); }
       const data = new Uint8Array(100000).fill(7);
       const ct = await new Response(new Blob([data]).stream().pipeThrough(E.encryptStream(k))).arrayBuffer();
       const pt = new Uint8Array(await new Response(new Blob([ct]).stream().pipeThrough(E.decryptStream(k))).arrayBuffer());
@@ -218,7 +220,7 @@ describe('arguments', () => {
     const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', source], {
       cwd: new URL('.', import.meta.url).pathname,
     });
-    assert.deepEqual(JSON.parse(stdout), { refused: 'INVALID_ARGUMENT true', same: true });
+    assert.deepEqual(JSON.parse(stdout), { refused: 'INVALID_ARGUMENT true, INVALID_ARGUMENT true', same: true });
   });
 });
 

@@ -10,7 +10,7 @@ import { run } from './stream-bench-core.mjs';
 const mib = Number(process.argv[2] ?? 256);
 const where = process.argv[3] ?? 'both';
 const plans = [
-  { size: mib * 2 ** 20, engines: ['webcrypto'] },
+  { size: mib * 2 ** 20, engines: ['node', 'webcrypto'] },
   { size: (mib / 4) * 2 ** 20, engines: ['wasm'] },
 ]
   .filter((p) => !process.env.ENGINES || p.engines.some((e) => process.env.ENGINES.split(',').includes(e)))

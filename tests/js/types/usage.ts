@@ -115,6 +115,8 @@ const sealing: MessageStream = encryptStream(aes, {
   onProgress: ({ bytesIn, bytesOut }) => void (bytesIn + bytesOut),
 });
 const opening: MessageStream = decryptStream(aes, { engine: 'auto', rejectSigned: true, maxFrameLength: 1 << 22 });
+const viaNode: MessageStream = decryptStream(aes, { engine: 'node' });
+void viaNode;
 const roundTrip: ReadableStream<Uint8Array> = new Blob(['hello']).stream().pipeThrough(sealing).pipeThrough(opening);
 const streamHeader: MessageHeader = await opening.header;
 const frameLength: number = streamHeader.frameLength + (streamHeader.contentType === 'framed' ? 1 : 0);

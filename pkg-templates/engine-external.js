@@ -1,45 +1,41 @@
-// The 'webcrypto' frame engine: WebCrypto AES-GCM seals and opens the frames, the WebAssembly
-// core does everything else through its frame-level API (it decides where frames end, computes
-// each frame's IV, AAD and wire prefix, checks sequence and finality, hashes signed messages,
-// writes and verifies the footer). Plaintext never enters WebAssembly: the frames the core asks
-// for are gathered here, in a preallocated frame buffer or as views of the caller's chunks
-// (WebCrypto copies its input when called).
+// The external frame engines ('webcrypto' and 'node'): an AES-256-GCM outside WebAssembly
+// (aead.js: WebCrypto, or node:crypto) seals and opens the frames; the WebAssembly core does
+// everything else through its frame-level API (it decides where frames end, computes each frame's
+// IV, AAD and wire prefix, checks sequence and finality, hashes signed messages, writes and
+// verifies the footer). Plaintext never enters WebAssembly: the frames the core asks for are
+// gathered here, in a preallocated frame buffer or as views of the caller's chunks (both AEADs
+// are done with their input when they return or copy it when called).
 //
 // Several frames are in flight at once (`inFlight`), and their results are delivered strictly in
 // order (InOrder). In Node, WebCrypto works on other threads, so frames overlap; in Chromium it
-// works on the calling thread, and being in flight only overlaps the calls with stream I/O.
+// works on the calling thread, and being in flight only overlaps the calls with stream I/O;
+// node:crypto works synchronously on the calling thread.
 
 import { ByteQueue } from './byte-queue.js';
 import { core } from './runtime.js';
 import { InOrder } from './in-order.js';
 
-/** `crypto.subtle`, or undefined where this context has none (insecure origins, old runtimes). */
-export function subtleCrypto() {
-  return globalThis.crypto?.subtle;
-}
-
-const TAG_BITS = 128;
 const MAX_U32 = 0xffffffff;
 const NOTHING = new Uint8Array(0);
 
-/** Imports the handle's content key as a non-extractable AES-GCM key, and wipes the copy. */
-async function importContentKey(handle, usage) {
+/** Imports the handle's content key into `aead`, and wipes the copy. */
+async function importContentKey(aead, handle, usage) {
   const raw = handle.contentKey();
   try {
-    return await subtleCrypto().importKey('raw', raw, { name: 'AES-GCM' }, false, [usage]);
+    return await aead.importKey(raw, usage);
   } finally {
     raw.fill(0);
   }
 }
 
 /** Encrypts with a `MessageEncryptor` handle, frame by frame: the core says when a frame is due
- * and what it is (`nextFrame`); this gathers the bytes and runs AES-GCM. */
-export class WebCryptoSealer {
+ * and what it is (`nextFrame`); this gathers the bytes and runs the AEAD. */
+export class ExternalSealer {
   #enc;
   #frameLength;
   #emit;
   #order;
-  /** @type {CryptoKey | undefined} */
+  #aead;
   #key;
   #signing;
   /** Plaintext of the frame being gathered (only for bytes that arrive in pieces). */
@@ -50,11 +46,12 @@ export class WebCryptoSealer {
 
   /**
    * @param {object} enc a wasm `MessageEncryptor`
-   * @param {{ frameLength: number, inFlight: number, emit: (bytes: Uint8Array) => void,
+   * @param {{ aead: object, frameLength: number, inFlight: number, emit: (bytes: Uint8Array) => void,
    *   fail: (error: unknown) => void }} options
    */
-  constructor(enc, { frameLength, inFlight, emit, fail }) {
+  constructor(enc, { aead, frameLength, inFlight, emit, fail }) {
     this.#enc = enc;
+    this.#aead = aead;
     this.#frameLength = frameLength;
     this.#emit = emit;
     this.#order = new InOrder(inFlight, fail);
@@ -63,7 +60,7 @@ export class WebCryptoSealer {
 
   async start() {
     const header = this.#enc.takeHeader();
-    this.#key = await importContentKey(this.#enc, 'encrypt');
+    this.#key = await importContentKey(this.#aead, this.#enc, 'encrypt');
     this.#emit(header);
   }
 
@@ -136,11 +133,9 @@ export class WebCryptoSealer {
     }
     const taken = frame.len - this.#pendingLength;
     this.#pendingLength = 0;
-    const algorithm = { name: 'AES-GCM', iv: frame.iv, additionalData: frame.aad, tagLength: TAG_BITS };
-    // WebCrypto copies `plaintext` before returning: the frame buffer may be refilled at once.
-    const job = subtleCrypto().encrypt(algorithm, this.#key, plaintext);
-    this.#order.add(job, (sealed) => {
-      const bytes = new Uint8Array(sealed);
+    // The AEAD is done with `plaintext` when the call returns: the frame buffer may be refilled.
+    const job = this.#aead.seal(this.#key, frame.iv, frame.aad, plaintext);
+    this.#order.add(job, (bytes) => {
       if (this.#signing) {
         this.#enc.absorb(frame.prefix);
         this.#enc.absorb(bytes);
@@ -158,12 +153,12 @@ export class WebCryptoSealer {
 
 /** Decrypts the body of a message with a `MessageDecryptor` handle after `intoBody()`. The core
  * says what comes next (`next`: need more bytes, open this frame, the footer verified, done) and
- * whether the input ended early (`finish`); this only gathers bytes and runs AES-GCM. */
-export class WebCryptoOpener {
+ * whether the input ended early (`finish`); this only gathers bytes and runs the AEAD. */
+export class ExternalOpener {
   #dec;
   #emit;
   #order;
-  /** @type {CryptoKey | undefined} */
+  #aead;
   #key;
   #signing;
   #queue = new ByteQueue();
@@ -177,10 +172,12 @@ export class WebCryptoOpener {
 
   /**
    * @param {object} dec a wasm `MessageDecryptor` in state 'body'
-   * @param {{ inFlight: number, emit: (bytes: Uint8Array) => void, fail: (error: unknown) => void }} options
+   * @param {{ aead: object, inFlight: number, emit: (bytes: Uint8Array) => void,
+   *   fail: (error: unknown) => void }} options
    */
-  constructor(dec, { inFlight, emit, fail }) {
+  constructor(dec, { aead, inFlight, emit, fail }) {
     this.#dec = dec;
+    this.#aead = aead;
     this.#emit = emit;
     this.#order = new InOrder(inFlight, fail);
     this.#signing = dec.signed === true;
@@ -189,7 +186,7 @@ export class WebCryptoOpener {
   /** Takes over the body from the handle and imports the content key. */
   async start() {
     this.#dec.intoBody(); // the header was read with readHeader: no body bytes come back
-    this.#key = await importContentKey(this.#dec, 'decrypt');
+    this.#key = await importContentKey(this.#aead, this.#dec, 'decrypt');
   }
 
   async write(chunk) {
@@ -234,16 +231,14 @@ export class WebCryptoOpener {
     await this.#order.slot();
     this.#throwIfFailed();
     const total = frame.prefixLen + frame.sealedLen;
-    // The queue's views are valid until it changes: used (and copied by WebCrypto) at once.
+    // The queue's views are valid until it changes: used (and done with, or copied) at once.
     if (!(this.#gather?.length >= total)) this.#gather = new Uint8Array(total);
     const sealed = this.#queue.take(total, this.#gather).subarray(frame.prefixLen);
     if (this.#signing) this.#dec.absorb(sealed);
-    const algorithm = { name: 'AES-GCM', iv: frame.iv, additionalData: frame.aad, tagLength: TAG_BITS };
-    const job = subtleCrypto().decrypt(algorithm, this.#key, sealed);
+    const job = this.#aead.open(this.#key, frame.iv, frame.aad, sealed);
     this.#order.add(
       job,
-      (plain) => {
-        const bytes = new Uint8Array(plain);
+      (bytes) => {
         if (frame.isFinal) this.#held = bytes;
         else this.#emit(bytes);
       },
