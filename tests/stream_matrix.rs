@@ -8,6 +8,7 @@ use aes_gcm::aead::{Aead, KeyInit, Payload};
 use aes_gcm::{Aes256Gcm, Nonce};
 
 use common::{context, keyring, plaintext};
+use envseal::keyring::ForeignKeyring;
 use envseal::{decrypt, encryptor, AlgorithmSuite, DecryptOptions, DecryptState, EncryptOptions, MessageDecryptor};
 
 const SUITES: [AlgorithmSuite; 2] =
@@ -142,4 +143,18 @@ fn a_full_final_frame_written_by_others_is_still_read() {
         assert_eq!(decrypt_in_pieces(&msg, read), pt, "read {read}");
     }
     assert_eq!(decrypt(&kr, &msg, &DecryptOptions::default()).unwrap().0, pt);
+}
+
+#[test]
+fn a_keyring_call_that_cannot_be_answered_ends_the_decryption() {
+    let msg = encrypt_in_pieces(&plaintext(100, 5), 100, &EncryptOptions::default());
+    let mut d = MessageDecryptor::new(DecryptOptions::default());
+    d.read_header(&msg).unwrap();
+    // A keyring the core does not hold asks its caller to unwrap; natively nobody can answer.
+    let error = d.unwrap_with(&ForeignKeyring::new("the application's keyring".into())).unwrap_err();
+    assert_eq!(error.code(), "INVALID_STATE", "{error}");
+    // The decryptor does not go on afterwards, with another keyring or with the body.
+    assert_eq!(d.unwrap_with(&keyring(1)).unwrap_err().code(), "INVALID_STATE");
+    let body = d.push(&msg, &mut Vec::new()).unwrap_err();
+    assert!(body.to_string().contains("an earlier error ended this decryption"), "{body}");
 }

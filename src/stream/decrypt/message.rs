@@ -168,7 +168,8 @@ impl MessageDecryptor {
     /// # Errors
     /// [`Error::NoMatchingKey`] when the keyring has no key for the message; as `provide_data_key`.
     pub fn unwrap_with(&mut self, keyring: &dyn Keyring) -> Result<()> {
-        step::drive(keyring, |progress, answer| self.unwrap_step(keyring, progress, answer))
+        // A call the keyring cannot answer ends the decryption, as a failed step does.
+        step::drive(keyring, |progress, answer| self.unwrap_step(keyring, progress, answer)).map_err(|e| self.fail(e))
     }
 
     /// One step of [`unwrap_with`](Self::unwrap_with), for a caller that makes the keyring's calls
