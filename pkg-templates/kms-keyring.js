@@ -39,7 +39,7 @@ export class KmsKeyring extends withKeyringInterface() {
     super();
     // Every option is read and checked by the core, once; JavaScript only resolves a relative
     // endpoint against the page (or worker) location, which the core cannot see.
-    const core = new wasm.CoreKmsKeyring(options, (endpoint) => resolvedHref(endpoint));
+    const core = new wasm.CoreKmsKeyring(options, resolvedHref);
     this.#core = core;
     this.#keyId = core.keyId ?? null;
     this.#discovery = this.#keyId === null;

@@ -197,6 +197,19 @@ impl Options {
             .ok_or_else(|| type_error(&format!("{} must be a string, got {}", self.label(key), describe(value))))
     }
 
+    /// A boolean option; `false` when absent.
+    ///
+    /// # Errors
+    /// `TypeError` for anything but a boolean.
+    pub fn flag(&self, key: &str) -> JsResult<bool> {
+        match self.get(key) {
+            None => Ok(false),
+            Some(v) => v
+                .as_bool()
+                .ok_or_else(|| type_error(&format!("{} must be a boolean, got {}", self.label(key), describe(v)))),
+        }
+    }
+
     /// An integer option in `min..=max`.
     ///
     /// # Errors

@@ -79,15 +79,7 @@ impl CoreKmsKeyring {
     pub fn new(options: &JsValue, resolve_endpoint: &js_sys::Function) -> JsResult<CoreKmsKeyring> {
         let api = "KmsKeyring";
         let o = Options::read(options, api, KMS_OPTIONS, true)?;
-        let boolean = |key: &str| -> JsResult<bool> {
-            match o.get(key) {
-                None => Ok(false),
-                Some(v) => v
-                    .as_bool()
-                    .ok_or_else(|| type_error(&format!("{} must be a boolean, got {}", o.label(key), describe(v)))),
-            }
-        };
-        let discovery = boolean("discovery")?;
+        let discovery = o.flag("discovery")?;
         let (key_id, filter) = if discovery {
             if o.get("keyId").is_some() {
                 return Err(invalid(format!(
@@ -148,7 +140,7 @@ impl CoreKmsKeyring {
             return Ok(core);
         }
 
-        let insecure = boolean("allowInsecureHttp")?;
+        let insecure = o.flag("allowInsecureHttp")?;
         if let Some(value) = o.get("endpoint") {
             let href = resolve_endpoint.call1(&JsValue::NULL, value)?.as_string();
             core.endpoint = Some(endpoint(value, href, &o.label("endpoint"), insecure)?);
@@ -175,18 +167,9 @@ impl CoreKmsKeyring {
             }
             other => other.cloned(),
         };
-        if let Some(value) = o.get("timeoutMs") {
-            let Some(n) = value.as_f64() else {
-                return Err(type_error(&format!("{} must be a number, got {}", o.label("timeoutMs"), describe(value))));
-            };
-            if n.fract() != 0.0 || !(1.0..=f64::from(i32::MAX)).contains(&n) {
-                return Err(range_error_coded(&format!(
-                    "{} must be a whole number of milliseconds from 1 to 2^31 - 1, got {n}",
-                    o.label("timeoutMs")
-                )));
-            }
-            // In range, so exact.
-            core.timeout_ms = n as u32;
+        // Milliseconds, up to what setTimeout takes (2^31 - 1).
+        if let Some(ms) = o.integer("timeoutMs", 1, i32::MAX.unsigned_abs())? {
+            core.timeout_ms = ms;
         }
         // Where requests go must be known now for a keyring bound to one key: an endpoint, or a
         // region (given, or read from the key ARN). A discovery keyring can use each EDK's region.
@@ -245,11 +228,6 @@ keyring_class!(CoreKmsKeyring);
 
 fn invalid(message: String) -> JsValue {
     Error::InvalidArgument(message).into()
-}
-
-/// A `RangeError` with code `INVALID_ARGUMENT`.
-fn range_error_coded(message: &str) -> JsValue {
-    super::errors::range_error(message)
 }
 
 /// The endpoint: a string or `URL`, which JavaScript resolved to `href`. Plain http only to this machine,
