@@ -14,10 +14,13 @@ export function subtleCrypto() {
 
 /**
  * `node:crypto` where the runtime has it (Node 20.16 and later), else undefined. Taken through
- * `process.getBuiltinModule`, not imported: bundles for browsers contain no `node:` import.
+ * `process.getBuiltinModule` (once, when this module loads), not imported: bundles for browsers
+ * contain no `node:` import.
  */
+const NODE_CRYPTO = globalThis.process?.getBuiltinModule?.('node:crypto');
+
 export function nodeCrypto() {
-  return globalThis.process?.getBuiltinModule?.('node:crypto');
+  return NODE_CRYPTO;
 }
 
 const gcm = (iv, aad) => ({ name: 'AES-GCM', iv, additionalData: aad, tagLength: 8 * TAG_BYTES });
@@ -42,10 +45,10 @@ const gcmName = (key) => `aes-${key.symmetricKeySize * 8}-gcm`;
 
 export const nodeAead = {
   // A KeyObject holds its own copy of the key, outside the JavaScript heap.
-  importKey: async (raw) => nodeCrypto().createSecretKey(raw),
+  importKey: async (raw) => NODE_CRYPTO.createSecretKey(raw),
   // Synchronous (OpenSSL on this thread); async so that every failure is a rejection.
   async seal(key, iv, aad, plaintext) {
-    const cipher = nodeCrypto().createCipheriv(gcmName(key), key, iv, { authTagLength: TAG_BYTES });
+    const cipher = NODE_CRYPTO.createCipheriv(gcmName(key), key, iv, { authTagLength: TAG_BYTES });
     cipher.setAAD(aad);
     const body = cipher.update(plaintext);
     const rest = cipher.final();
@@ -58,7 +61,7 @@ export const nodeAead = {
   async open(key, iv, aad, sealed) {
     if (sealed.length < TAG_BYTES) throw new Error('shorter than a tag');
     const end = sealed.length - TAG_BYTES;
-    const decipher = nodeCrypto().createDecipheriv(gcmName(key), key, iv, { authTagLength: TAG_BYTES });
+    const decipher = NODE_CRYPTO.createDecipheriv(gcmName(key), key, iv, { authTagLength: TAG_BYTES });
     decipher.setAAD(aad);
     decipher.setAuthTag(sealed.subarray(end));
     const plain = decipher.update(sealed.subarray(0, end));

@@ -1,4 +1,4 @@
-// The external frame engines ('webcrypto' and 'node'): an AES-256-GCM outside WebAssembly
+// The external frame engines ('webcrypto' and 'node'): an AES-GCM outside WebAssembly
 // (aead.js: WebCrypto, or node:crypto) seals and opens the frames; the WebAssembly core does
 // everything else through its frame-level API (it decides where frames end, computes each frame's
 // IV, AAD and wire prefix, checks sequence and finality, hashes signed messages, writes and
