@@ -4,6 +4,10 @@
 //   seal(key, iv, aad, plaintext) -> Promise<Uint8Array>   ciphertext || 16-byte tag
 //   open(key, iv, aad, sealed) -> Promise<Uint8Array>      rejects if the tag does not verify
 // and never sees anything but one frame: the core computed the IV and AAD.
+//
+// An engine may also hash signed messages (`nodeHash`): the core hands it the hash with the
+// bytes it begins with, names every byte to add, and signs or verifies the digest it hands back.
+// WebCrypto has no incremental hash, so with it the core hashes.
 
 const TAG_BYTES = 16;
 
@@ -74,3 +78,16 @@ export const nodeAead = {
     return ownBytes(plain);
   },
 };
+
+const NODE_HASHES = { 'SHA-256': 'sha256', 'SHA-384': 'sha384' };
+
+/** A running node:crypto hash for the core's hash name ('SHA-256' or 'SHA-384'):
+ * `{ update(bytes), digest() -> Uint8Array }`. */
+export function nodeHash(name) {
+  if (!Object.hasOwn(NODE_HASHES, name)) throw new Error(`no node:crypto hash for ${name}`);
+  const hash = NODE_CRYPTO.createHash(NODE_HASHES[name]);
+  return {
+    update: (bytes) => void hash.update(bytes),
+    digest: () => ownBytes(hash.digest()),
+  };
+}

@@ -1,8 +1,10 @@
 // The external frame engines ('webcrypto' and 'node'): an AES-GCM outside WebAssembly
 // (aead.js: WebCrypto, or node:crypto) seals and opens the frames; the WebAssembly core does
 // everything else through its frame-level API (it decides where frames end, computes each frame's
-// IV, AAD and wire prefix, checks sequence and finality, hashes signed messages, writes and
-// verifies the footer). Plaintext never enters WebAssembly: the frames the core asks for are
+// IV, AAD and wire prefix, checks sequence and finality, says which bytes a signed message's
+// hash covers, signs and verifies the footer). Signed messages are hashed by the engine's own
+// hash where it has one (`hash`, node:crypto in Node), else in the core. Plaintext never enters
+// WebAssembly: the frames the core asks for are
 // gathered here, in a preallocated frame buffer or as views of the caller's chunks (both AEADs
 // are done with their input when they return or copy it when called).
 //
@@ -17,6 +19,23 @@ import { InOrder } from './in-order.js';
 
 const MAX_U32 = 0xffffffff;
 const NOTHING = new Uint8Array(0);
+
+/** Takes the signature hash of a signed message's `handle` out of the core into `hashWith`
+ * (the engine's hash, if it has one). Returns what the frames' bytes go to: that hash, or the
+ * core's (`absorb`); null when nothing is hashed. */
+function signatureHash(handle, signing, hashWith) {
+  if (!signing) return null;
+  if (!hashWith) return { update: (bytes) => handle.absorb(bytes), outside: false };
+  const { hash, prelude } = handle.handOutHash();
+  const running = hashWith(hash);
+  running.update(prelude);
+  return { update: running.update, digest: running.digest, outside: true };
+}
+
+/** Hands the digest of a hash the engine took back to the core. */
+function handInDigest(handle, hash) {
+  if (hash?.outside) handle.setDigest(hash.digest());
+}
 
 /** Imports the handle's content key into `aead`, and wipes the copy. */
 async function importContentKey(aead, handle, usage) {
@@ -38,6 +57,10 @@ export class ExternalSealer {
   #aead;
   #key;
   #signing;
+  /** The engine's own hash constructor, if it has one. */
+  #hashWith;
+  /** Where each frame's bytes are hashed (signed suites), from `signatureHash`. */
+  #hash = null;
   /** Plaintext of the frame being gathered (only for bytes that arrive in pieces). */
   #pending;
   #pendingLength = 0;
@@ -46,12 +69,13 @@ export class ExternalSealer {
 
   /**
    * @param {object} enc a wasm `MessageEncryptor`
-   * @param {{ aead: object, frameLength: number, inFlight: number, emit: (bytes: Uint8Array) => void,
-   *   fail: (error: unknown) => void }} options
+   * @param {{ aead: object, hash?: (name: string) => object, frameLength: number, inFlight: number,
+   *   emit: (bytes: Uint8Array) => void, fail: (error: unknown) => void }} options
    */
-  constructor(enc, { aead, frameLength, inFlight, emit, fail }) {
+  constructor(enc, { aead, hash, frameLength, inFlight, emit, fail }) {
     this.#enc = enc;
     this.#aead = aead;
+    this.#hashWith = hash;
     this.#frameLength = frameLength;
     this.#emit = emit;
     this.#order = new InOrder(inFlight, fail);
@@ -59,6 +83,7 @@ export class ExternalSealer {
   }
 
   async start() {
+    this.#hash = signatureHash(this.#enc, this.#signing, this.#hashWith);
     const header = this.#enc.takeHeader();
     this.#key = await importContentKey(this.#aead, this.#enc, 'encrypt');
     this.#emit(header);
@@ -83,6 +108,7 @@ export class ExternalSealer {
     for (let frame; (frame = this.#due(this.#pendingLength, true)); ) await this.#seal(frame, NOTHING, 0);
     await this.#order.drained();
     this.#throwIfFailed();
+    handInDigest(this.#enc, this.#hash);
     const footer = this.#enc.footer();
     if (footer.length > 0) this.#emit(footer);
   }
@@ -136,10 +162,8 @@ export class ExternalSealer {
     // The AEAD is done with `plaintext` when the call returns: the frame buffer may be refilled.
     const job = this.#aead.seal(this.#key, frame.iv, frame.aad, plaintext);
     this.#order.add(job, (bytes) => {
-      if (this.#signing) {
-        this.#enc.absorb(frame.prefix);
-        this.#enc.absorb(bytes);
-      }
+      this.#hash?.update(frame.prefix);
+      this.#hash?.update(bytes);
       this.#emit(frame.prefix);
       this.#emit(bytes);
     });
@@ -161,6 +185,8 @@ export class ExternalOpener {
   #aead;
   #key;
   #signing;
+  #hashWith;
+  #hash = null;
   #queue = new ByteQueue();
   /** How many bytes to show the core: enough for any frame prefix, more when it asks. */
   #peek = 32;
@@ -172,12 +198,13 @@ export class ExternalOpener {
 
   /**
    * @param {object} dec a wasm `MessageDecryptor` in state 'body'
-   * @param {{ aead: object, inFlight: number, emit: (bytes: Uint8Array) => void,
-   *   fail: (error: unknown) => void }} options
+   * @param {{ aead: object, hash?: (name: string) => object, inFlight: number,
+   *   emit: (bytes: Uint8Array) => void, fail: (error: unknown) => void }} options
    */
-  constructor(dec, { aead, inFlight, emit, fail }) {
+  constructor(dec, { aead, hash, inFlight, emit, fail }) {
     this.#dec = dec;
     this.#aead = aead;
+    this.#hashWith = hash;
     this.#emit = emit;
     this.#order = new InOrder(inFlight, fail);
     this.#signing = dec.signed === true;
@@ -186,6 +213,7 @@ export class ExternalOpener {
   /** Takes over the body from the handle and imports the content key. */
   async start() {
     this.#dec.intoBody(); // the header was read with readHeader: no body bytes come back
+    this.#hash = signatureHash(this.#dec, this.#signing, this.#hashWith);
     this.#key = await importContentKey(this.#aead, this.#dec, 'decrypt');
   }
 
@@ -233,8 +261,10 @@ export class ExternalOpener {
     const total = frame.prefixLen + frame.sealedLen;
     // The queue's views are valid until it changes: used (and done with, or copied) at once.
     if (!(this.#gather?.length >= total)) this.#gather = new Uint8Array(total);
-    const sealed = this.#queue.take(total, this.#gather).subarray(frame.prefixLen);
-    if (this.#signing) this.#dec.absorb(sealed);
+    const whole = this.#queue.take(total, this.#gather);
+    this.#hash?.update(whole);
+    if (frame.isFinal) handInDigest(this.#dec, this.#hash); // the footer is verified next
+    const sealed = whole.subarray(frame.prefixLen);
     const job = this.#aead.open(this.#key, frame.iv, frame.aad, sealed);
     this.#order.add(
       job,

@@ -20,7 +20,7 @@ import {
   typeError,
   unwrapMessage,
 } from './keyring-protocol.js';
-import { nodeAead, nodeCrypto, subtleCrypto, webCryptoAead } from './aead.js';
+import { nodeAead, nodeCrypto, nodeHash, subtleCrypto, webCryptoAead } from './aead.js';
 import { ExternalOpener, ExternalSealer } from './engine-external.js';
 
 /**
@@ -74,7 +74,7 @@ export function encryptStream(keyring, options) {
   const ready = (enc) => {
     run.own(enc);
     const settings = { frameLength: core.frameLength, inFlight: IN_FLIGHT, emit: run.emit, fail: run.fail };
-    sealer = engine.aead ? new ExternalSealer(enc, { ...settings, aead: engine.aead }) : new WasmSealer(enc, settings);
+    sealer = engine.aead ? new ExternalSealer(enc, { ...settings, aead: engine.aead, hash: engine.hash }) : new WasmSealer(enc, settings);
     run.engine = sealer;
     return enc.header;
   };
@@ -138,7 +138,7 @@ export function decryptStream(keyring, options) {
     const settings = { frameLength: header.frameLength, inFlight: IN_FLIGHT, emit: run.emit, fail: run.fail };
     // Legacy non-framed bodies are one AES-GCM unit of any length: the core's cipher reads them.
     const external = engine.aead && header.contentType === 'framed';
-    opener = external ? new ExternalOpener(dec, { ...settings, aead: engine.aead }) : new WasmOpener(dec, settings);
+    opener = external ? new ExternalOpener(dec, { ...settings, aead: engine.aead, hash: engine.hash }) : new WasmOpener(dec, settings);
     run.engine = opener;
     run.header.resolve(header);
     await opener.start();
@@ -305,8 +305,15 @@ function pick(options, keys) {
   return out;
 }
 
+/** Each engine: its AES-GCM (`aead`; null: the core's), its hash for signed messages (`hash`;
+ * none: the core's), whether this runtime has it, and why not. */
 const ENGINES = {
-  node: { aead: nodeAead, available: nodeCrypto, missing: 'this runtime has no node:crypto (Node 20.16 or later)' },
+  node: {
+    aead: nodeAead,
+    hash: nodeHash,
+    available: nodeCrypto,
+    missing: 'this runtime has no node:crypto (Node 20.16 or later)',
+  },
   webcrypto: {
     aead: webCryptoAead,
     available: subtleCrypto,

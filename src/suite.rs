@@ -26,6 +26,16 @@ pub enum SignatureAlgorithm {
     EcdsaP384Sha384,
 }
 
+impl SignatureAlgorithm {
+    /// The hash's name as WebCrypto spells it ("SHA-256", "SHA-384").
+    pub fn hash_name(self) -> &'static str {
+        match self {
+            SignatureAlgorithm::EcdsaP256Sha256 => "SHA-256",
+            SignatureAlgorithm::EcdsaP384Sha384 => "SHA-384",
+        }
+    }
+}
+
 /// One of the eleven algorithm suites of the AWS Encryption SDK.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]

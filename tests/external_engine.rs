@@ -13,6 +13,7 @@ use envseal::stream::{BodyDecryptor, BodyStep, SealStep, VerifiedHeader};
 use envseal::{
     encrypt, AlgorithmSuite, DataKey, EncryptOptions, EncryptedDataKey, EncryptionMaterials, MessageEncryptor,
 };
+use sha2::{Digest, Sha384};
 
 fn materials(suite: AlgorithmSuite) -> EncryptionMaterials {
     let mut m = EncryptionMaterials::new(suite, context(&[("engine", "external")])).unwrap();
@@ -28,6 +29,20 @@ fn materials(suite: AlgorithmSuite) -> EncryptionMaterials {
 /// Encrypts with the frame-level API, sealing each frame with `aes-gcm` directly. The plaintext
 /// arrives in chunks of `chunk` bytes; the core says when a frame is due (`next_frame`).
 fn encrypt_external(enc: &mut MessageEncryptor, pt: &[u8], chunk: usize) -> Vec<u8> {
+    encrypt_external_hashing(enc, pt, chunk, None)
+}
+
+/// As [`encrypt_external`]; with `outside`, the signature hash is taken out of the core and
+/// computed with `sha2` directly, as node:crypto computes it in Node. Returns the whole message.
+fn encrypt_external_hashing(
+    enc: &mut MessageEncryptor,
+    pt: &[u8],
+    chunk: usize,
+    mut outside: Option<Sha384>,
+) -> Vec<u8> {
+    if let Some(h) = &mut outside {
+        h.update(enc.hand_out_hash().unwrap());
+    }
     let cipher = Aes256Gcm::new_from_slice(enc.content_key().as_bytes()).unwrap();
     let mut out = enc.take_header().unwrap();
     let mut gathered: Vec<u8> = Vec::new();
@@ -45,8 +60,12 @@ fn encrypt_external(enc: &mut MessageEncryptor, pt: &[u8], chunk: usize) -> Vec<
             SealStep::Frame(p) => {
                 let frame: Vec<u8> = gathered.drain(..p.len as usize).collect();
                 let sealed = cipher.encrypt(&Nonce::from(p.iv), Payload { msg: &frame, aad: &p.aad }).unwrap();
-                enc.absorb(&p.prefix);
-                enc.absorb(&sealed);
+                for bytes in [&p.prefix, &sealed] {
+                    match &mut outside {
+                        Some(h) => h.update(bytes),
+                        None => enc.absorb(bytes),
+                    }
+                }
                 out.extend_from_slice(&p.prefix);
                 out.extend_from_slice(&sealed);
             }
@@ -54,6 +73,9 @@ fn encrypt_external(enc: &mut MessageEncryptor, pt: &[u8], chunk: usize) -> Vec<
         }
     }
     assert!(gathered.is_empty(), "every byte was framed");
+    if let Some(h) = outside {
+        enc.set_digest(&h.finalize()).unwrap();
+    }
     out
 }
 
@@ -105,9 +127,55 @@ fn external_signed_messages_verify_in_the_core() {
     assert_eq!(h.suite, suite);
 }
 
+#[test]
+fn a_hash_computed_outside_the_core_signs_and_verifies_the_same_message() {
+    let suite = AlgorithmSuite::Aes256GcmHkdfSha512CommitKeyEcdsaP384;
+    let key = DataKey::new((0..32).collect());
+    for len in [0, 255, 256, 1000] {
+        let pt = plaintext(len, 7);
+        let mut enc = MessageEncryptor::new(materials(suite), 256).unwrap();
+        let mut msg = encrypt_external_hashing(&mut enc, &pt, 100, Some(Sha384::new()));
+        msg.extend_from_slice(&enc.footer().unwrap());
+        // The core's own hash reads it, and so does an engine that hashes outside.
+        assert_eq!(decrypt_external(&msg, &key).unwrap().0, pt, "len {len}: hashed in the core");
+        assert_eq!(decrypt_external_hashing(&msg, &key, Some(Sha384::new())).unwrap().0, pt, "len {len}: outside");
+        // A flipped ciphertext byte fails its tag; a flipped signature byte fails the outside digest.
+        let mut bad = msg.clone();
+        let last = bad.len() - 1;
+        bad[last] ^= 1;
+        let code = decrypt_external_hashing(&bad, &key, Some(Sha384::new())).unwrap_err().code();
+        assert_eq!(code, "SIGNATURE_INVALID", "len {len}");
+    }
+}
+
+#[test]
+fn an_outside_hash_must_be_taken_before_the_body_and_end_with_a_digest() {
+    let suite = AlgorithmSuite::Aes256GcmHkdfSha512CommitKeyEcdsaP384;
+    let mut enc = MessageEncryptor::new(materials(suite), 64).unwrap();
+    let _ = encrypt_external(&mut enc, &plaintext(10, 1), 10);
+    assert_eq!(enc.hand_out_hash().unwrap_err().code(), "INVALID_STATE", "frames were hashed in the core");
+    let mut enc = MessageEncryptor::new(materials(suite), 64).unwrap();
+    enc.hand_out_hash().unwrap();
+    let _ = encrypt_external(&mut enc, &plaintext(10, 1), 10);
+    assert_eq!(enc.footer().unwrap_err().code(), "INVALID_STATE", "no digest came: no footer");
+    let mut unsigned = MessageEncryptor::new(materials(AlgorithmSuite::Aes256GcmHkdfSha512CommitKey), 64).unwrap();
+    assert_eq!(unsigned.hand_out_hash().unwrap_err().code(), "INVALID_STATE");
+    assert_eq!(unsigned.set_digest(&[0; 48]).unwrap_err().code(), "INVALID_STATE");
+}
+
 /// Decrypts with the frame-level API, opening each frame with `aes-gcm` directly: the core says
 /// what comes next.
 fn decrypt_external(msg: &[u8], data_key: &DataKey) -> envseal::Result<(Vec<u8>, envseal::MessageHeader)> {
+    decrypt_external_hashing(msg, data_key, None)
+}
+
+/// As [`decrypt_external`]; with `outside`, the signature hash is taken out of the core and
+/// computed with `sha2` directly.
+fn decrypt_external_hashing(
+    msg: &[u8],
+    data_key: &DataKey,
+    mut outside: Option<Sha384>,
+) -> envseal::Result<(Vec<u8>, envseal::MessageHeader)> {
     let unverified = header::parse(msg, HeaderLimits::default())?;
     let mut rest = &msg[unverified.wire_len()..];
     let verified = VerifiedHeader::verify(unverified, data_key, &Default::default())?;
@@ -115,6 +183,9 @@ fn decrypt_external(msg: &[u8], data_key: &DataKey) -> envseal::Result<(Vec<u8>,
         verified,
         &envseal::DecryptOptions { max_frame_length: 1 << 20, ..envseal::DecryptOptions::default() },
     );
+    if let Some(h) = &mut outside {
+        h.update(body.hand_out_hash()?);
+    }
     let cipher = Aes256Gcm::new_from_slice(body.content_key().as_bytes()).unwrap();
     let (mut out, mut held) = (Vec::new(), Vec::new());
     loop {
@@ -128,9 +199,16 @@ fn decrypt_external(msg: &[u8], data_key: &DataKey) -> envseal::Result<(Vec<u8>,
                 let plain = cipher
                     .decrypt(&Nonce::from(p.iv), Payload { msg: sealed, aad: &p.aad })
                     .map_err(|_| envseal::Error::DecryptFailed)?;
-                body.absorb(sealed);
+                let whole = &rest[..frame.prefix_len + frame.sealed_len];
+                match &mut outside {
+                    Some(h) => h.update(whole),
+                    None => body.absorb(whole),
+                }
                 rest = &rest[frame.prefix_len + frame.sealed_len..];
                 if p.is_final {
+                    if let Some(h) = outside.take() {
+                        body.set_digest(&h.finalize())?;
+                    }
                     held = plain;
                 } else {
                     out.extend_from_slice(&plain);

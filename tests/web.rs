@@ -546,7 +546,7 @@ fn decrypt_by_frames(keyring: &JsValue, message: &[u8], piece: usize) -> Result<
                 .decrypt(&nonce(&field(&step, "iv")), Payload { msg: sealed, aad: &field(&step, "aad") })
                 .map_err(|_| JsValue::from_str("DECRYPT_FAILED"))?;
             if signed {
-                dec.absorb(&bytes(sealed))?;
+                dec.absorb(&bytes(&rest[at..at + prefix_len + sealed_len]))?;
             }
             at += prefix_len + sealed_len;
             if get(&step, "isFinal").as_bool().unwrap() {

@@ -1,12 +1,16 @@
 //! The message signature of signed suites: ECDSA P-256/SHA-256 or P-384/SHA-384 over every byte
 //! before the footer, hashed incrementally so signed messages stream.
 //!
+//! The hash is computed by the core ([`MessageHash::Here`]) or, when an engine has a faster one
+//! (node:crypto's SHA-384 in Node), outside it ([`MessageHash::Outside`]): the core hands out the
+//! bytes before the body and names every body byte to hash; the engine hands back the digest,
+//! which the core signs or verifies. Either way the core decides what is hashed.
+//!
 //! spec: data-format/message-footer.md; framework/algorithm-suites.md#signature-algorithm
 
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine as _;
-use ecdsa::signature::DigestSigner;
-use ecdsa::signature::DigestVerifier;
+use ecdsa::signature::hazmat::{PrehashSigner, PrehashVerifier};
 use sha2::{Digest, Sha256, Sha384};
 
 use crate::crypto::random_bytes;
@@ -27,6 +31,14 @@ pub enum MessageHasher {
 }
 
 impl MessageHasher {
+    /// Bytes of the digest of `alg`'s hash.
+    pub fn digest_len(alg: SignatureAlgorithm) -> usize {
+        match alg {
+            SignatureAlgorithm::EcdsaP256Sha256 => 32,
+            SignatureAlgorithm::EcdsaP384Sha384 => 48,
+        }
+    }
+
     pub fn new(alg: SignatureAlgorithm) -> Self {
         match alg {
             SignatureAlgorithm::EcdsaP256Sha256 => MessageHasher::Sha256(Sha256::new()),
@@ -38,6 +50,102 @@ impl MessageHasher {
         match self {
             MessageHasher::Sha256(h) => h.update(bytes),
             MessageHasher::Sha384(h) => h.update(bytes),
+        }
+    }
+
+    pub fn finalize(self) -> Vec<u8> {
+        match self {
+            MessageHasher::Sha256(h) => h.finalize().to_vec(),
+            MessageHasher::Sha384(h) => h.finalize().to_vec(),
+        }
+    }
+}
+
+/// The signature hash of one message, computed here or outside the core.
+#[derive(Clone)]
+pub enum MessageHash {
+    /// Only the bytes before the body so far: either side may still take the hash.
+    Start { alg: SignatureAlgorithm, prelude: Vec<u8> },
+    /// The core hashes.
+    Here(Box<MessageHasher>),
+    /// An engine hashes; its digest once handed in.
+    Outside { alg: SignatureAlgorithm, digest: Option<Vec<u8>> },
+}
+
+impl MessageHash {
+    /// A hash that begins with `prelude` (the serialized header).
+    pub fn new(alg: SignatureAlgorithm, prelude: Vec<u8>) -> Self {
+        MessageHash::Start { alg, prelude }
+    }
+
+    /// Hashes `bytes` here, unless an engine took the hash outside.
+    pub fn update(&mut self, bytes: &[u8]) {
+        if let MessageHash::Start { alg, prelude } = self {
+            let mut h = MessageHasher::new(*alg);
+            h.update(prelude);
+            *self = MessageHash::Here(Box::new(h));
+        }
+        if let MessageHash::Here(h) = self {
+            h.update(bytes);
+        }
+    }
+
+    /// Hands the hash to an engine: returns the bytes it begins with; the engine then hashes
+    /// every body byte the core names, and hands in the digest with [`set_digest`](Self::set_digest).
+    ///
+    /// # Errors
+    /// [`Error::InvalidState`] once the core hashed a body byte, or if the hash is outside already.
+    pub fn hand_out(&mut self) -> Result<Vec<u8>> {
+        match self {
+            MessageHash::Start { alg, prelude } => {
+                let prelude = core::mem::take(prelude);
+                *self = MessageHash::Outside { alg: *alg, digest: None };
+                Ok(prelude)
+            }
+            _ => Err(Error::InvalidState("the signature hash can only be handed out before the body")),
+        }
+    }
+
+    /// The digest an engine computed over the bytes the core named.
+    ///
+    /// # Errors
+    /// [`Error::InvalidState`] unless the hash was handed out and no digest came yet;
+    /// [`Error::InvalidArgument`] for a digest of the wrong length.
+    pub fn set_digest(&mut self, digest: &[u8]) -> Result<()> {
+        let MessageHash::Outside { alg, digest: slot @ None } = self else {
+            return Err(Error::InvalidState("a digest is taken once, after the hash was handed out"));
+        };
+        let want = MessageHasher::digest_len(*alg);
+        if digest.len() != want {
+            return Err(Error::arg(format!("the digest must be {want} bytes, got {}", digest.len())));
+        }
+        *slot = Some(digest.to_vec());
+        Ok(())
+    }
+
+    /// The digest: the core's, or the engine's.
+    fn finish(self) -> Result<Vec<u8>> {
+        match self {
+            MessageHash::Start { alg, prelude } => {
+                let mut h = MessageHasher::new(alg);
+                h.update(&prelude);
+                Ok(h.finalize())
+            }
+            MessageHash::Here(h) => Ok(h.finalize()),
+            MessageHash::Outside { digest: Some(d), .. } => Ok(d),
+            MessageHash::Outside { digest: None, .. } => {
+                Err(Error::InvalidState("the engine that hashed the message handed in no digest"))
+            }
+        }
+    }
+
+    fn alg(&self) -> SignatureAlgorithm {
+        match self {
+            MessageHash::Start { alg, .. } | MessageHash::Outside { alg, .. } => *alg,
+            MessageHash::Here(h) => match **h {
+                MessageHasher::Sha256(_) => SignatureAlgorithm::EcdsaP256Sha256,
+                MessageHasher::Sha384(_) => SignatureAlgorithm::EcdsaP384Sha384,
+            },
         }
     }
 }
@@ -90,19 +198,23 @@ impl Signer {
     /// Signs the message hash; returns the DER-encoded signature.
     ///
     /// # Errors
-    /// [`Error::InvalidState`] if the hasher does not belong to this key's algorithm.
-    pub fn sign(&self, hasher: MessageHasher) -> Result<Vec<u8>> {
-        match (self, hasher) {
-            (Signer::P256(k), MessageHasher::Sha256(h)) => {
-                let sig: p256::ecdsa::Signature = k.sign_digest(h);
-                Ok(sig.to_der().as_bytes().to_vec())
+    /// [`Error::InvalidState`] if the hash does not belong to this key's algorithm, or an engine
+    /// that took the hash handed in no digest.
+    pub fn sign(&self, hash: MessageHash) -> Result<Vec<u8>> {
+        let mismatch = Error::InvalidState("signature hash does not match the signing key");
+        // RFC 6979 over the digest: the signature `sign_digest` gives for the same bytes.
+        let der = match (self, hash.alg(), hash.finish()?) {
+            (Signer::P256(k), SignatureAlgorithm::EcdsaP256Sha256, d) => {
+                let sig: p256::ecdsa::Signature = k.sign_prehash(&d).map_err(|_| mismatch)?;
+                sig.to_der().as_bytes().to_vec()
             }
-            (Signer::P384(k), MessageHasher::Sha384(h)) => {
-                let sig: p384::ecdsa::Signature = k.sign_digest(h);
-                Ok(sig.to_der().as_bytes().to_vec())
+            (Signer::P384(k), SignatureAlgorithm::EcdsaP384Sha384, d) => {
+                let sig: p384::ecdsa::Signature = k.sign_prehash(&d).map_err(|_| mismatch)?;
+                sig.to_der().as_bytes().to_vec()
             }
-            _ => Err(Error::InvalidState("signature hash does not match the signing key")),
-        }
+            _ => return Err(mismatch),
+        };
+        Ok(der)
     }
 }
 
@@ -137,14 +249,15 @@ impl Verifier {
     /// (the Python SDK writes them).
     ///
     /// # Errors
-    /// [`Error::SignatureInvalid`] if the signature is not valid DER or does not verify.
-    pub fn verify(&self, hasher: MessageHasher, der: &[u8]) -> Result<()> {
-        let ok = match (self, hasher) {
-            (Verifier::P256(k), MessageHasher::Sha256(h)) => {
-                p256::ecdsa::Signature::from_der(der).map(|s| k.verify_digest(h, &s).is_ok()).unwrap_or(false)
+    /// [`Error::SignatureInvalid`] if the signature is not valid DER or does not verify;
+    /// [`Error::InvalidState`] if an engine that took the hash handed in no digest.
+    pub fn verify(&self, hash: MessageHash, der: &[u8]) -> Result<()> {
+        let ok = match (self, hash.alg(), hash.finish()?) {
+            (Verifier::P256(k), SignatureAlgorithm::EcdsaP256Sha256, d) => {
+                p256::ecdsa::Signature::from_der(der).is_ok_and(|s| k.verify_prehash(&d, &s).is_ok())
             }
-            (Verifier::P384(k), MessageHasher::Sha384(h)) => {
-                p384::ecdsa::Signature::from_der(der).map(|s| k.verify_digest(h, &s).is_ok()).unwrap_or(false)
+            (Verifier::P384(k), SignatureAlgorithm::EcdsaP384Sha384, d) => {
+                p384::ecdsa::Signature::from_der(der).is_ok_and(|s| k.verify_prehash(&d, &s).is_ok())
             }
             _ => false,
         };
@@ -160,22 +273,77 @@ impl Verifier {
 mod tests {
     use super::*;
 
+    const ALGS: [SignatureAlgorithm; 2] = [SignatureAlgorithm::EcdsaP256Sha256, SignatureAlgorithm::EcdsaP384Sha384];
+
+    fn hash_here(alg: SignatureAlgorithm, prelude: &[u8], body: &[u8]) -> MessageHash {
+        let mut h = MessageHash::new(alg, prelude.to_vec());
+        h.update(body);
+        h
+    }
+
+    /// The digest of `bytes` computed with `sha2` directly, as an engine outside the core would.
+    fn outside_digest(alg: SignatureAlgorithm, bytes: &[u8]) -> Vec<u8> {
+        match alg {
+            SignatureAlgorithm::EcdsaP256Sha256 => Sha256::digest(bytes).to_vec(),
+            SignatureAlgorithm::EcdsaP384Sha384 => Sha384::digest(bytes).to_vec(),
+        }
+    }
+
     #[test]
     fn sign_then_verify_both_curves() {
-        for alg in [SignatureAlgorithm::EcdsaP256Sha256, SignatureAlgorithm::EcdsaP384Sha384] {
+        for alg in ALGS {
             let signer = Signer::generate(alg).unwrap();
             let pk = signer.public_key_base64();
             assert_eq!(pk.len(), if alg == SignatureAlgorithm::EcdsaP256Sha256 { 44 } else { 68 });
-            let mut h = MessageHasher::new(alg);
-            h.update(b"header and body");
+            let h = hash_here(alg, b"header", b" and body");
             let sig = signer.sign(h.clone()).unwrap();
             let verifier = Verifier::from_context_value(alg, &pk).unwrap();
             verifier.verify(h.clone(), &sig).unwrap();
-            let mut other = MessageHasher::new(alg);
-            other.update(b"header and bodY");
+            let other = hash_here(alg, b"header", b" and bodY");
             assert_eq!(verifier.verify(other, &sig), Err(Error::SignatureInvalid));
             assert_eq!(verifier.verify(h, &sig[..sig.len() - 1]), Err(Error::SignatureInvalid));
         }
+    }
+
+    #[test]
+    fn a_digest_computed_outside_signs_and_verifies_as_the_core_hash() {
+        for alg in ALGS {
+            let signer = Signer::generate(alg).unwrap();
+            let verifier = Verifier::from_context_value(alg, &signer.public_key_base64()).unwrap();
+            let mut outside = MessageHash::new(alg, b"header".to_vec());
+            assert_eq!(outside.hand_out().unwrap(), b"header", "the engine starts from the core's prelude");
+            outside.update(b"ignored: the engine hashes");
+            outside.set_digest(&outside_digest(alg, b"header and body")).unwrap();
+            let here = hash_here(alg, b"header", b" and body");
+            // RFC 6979: the same digest gives the same signature, wherever it was computed.
+            let sig = signer.sign(outside.clone()).unwrap();
+            assert_eq!(sig, signer.sign(here.clone()).unwrap());
+            verifier.verify(outside, &sig).unwrap();
+            let mut wrong = MessageHash::new(alg, Vec::new());
+            wrong.hand_out().unwrap();
+            wrong.set_digest(&outside_digest(alg, b"header and bodY")).unwrap();
+            assert_eq!(verifier.verify(wrong, &sig), Err(Error::SignatureInvalid));
+        }
+    }
+
+    #[test]
+    fn the_hash_is_handed_out_once_before_the_body_and_takes_one_digest_of_its_length() {
+        let alg = SignatureAlgorithm::EcdsaP384Sha384;
+        let code = |r: Result<()>| r.unwrap_err().code();
+        let mut h = MessageHash::new(alg, b"header".to_vec());
+        assert_eq!(code(h.set_digest(&[0; 48])), "INVALID_STATE", "not handed out");
+        h.update(b"body");
+        assert_eq!(h.hand_out().unwrap_err().code(), "INVALID_STATE", "the core began hashing the body");
+        let mut h = MessageHash::new(alg, b"header".to_vec());
+        h.hand_out().unwrap();
+        assert_eq!(h.hand_out().unwrap_err().code(), "INVALID_STATE");
+        let signer = Signer::generate(alg).unwrap();
+        assert_eq!(signer.sign(h.clone()).unwrap_err().code(), "INVALID_STATE", "no digest yet");
+        assert_eq!(code(h.set_digest(&[0; 32])), "INVALID_ARGUMENT", "a SHA-256 length for SHA-384");
+        h.set_digest(&[0; 48]).unwrap();
+        assert_eq!(code(h.set_digest(&[0; 48])), "INVALID_STATE", "one digest");
+        let p256 = Signer::generate(SignatureAlgorithm::EcdsaP256Sha256).unwrap();
+        assert_eq!(p256.sign(h).unwrap_err().code(), "INVALID_STATE", "a P-384 hash for a P-256 key");
     }
 
     #[test]

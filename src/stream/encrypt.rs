@@ -6,7 +6,7 @@ use crate::crypto::aead::AeadKey;
 use crate::crypto::kdf;
 use crate::crypto::random_bytes;
 use crate::crypto::secret::DataKey;
-use crate::crypto::signature::{MessageHasher, Signer};
+use crate::crypto::signature::{MessageHash, Signer};
 use crate::error::{Error, Result};
 use crate::format::codec::{tail, tail_mut};
 use crate::format::footer;
@@ -108,7 +108,7 @@ pub struct MessageEncryptor {
     final_written: bool,
     /// Plaintext not yet framed: less than one frame.
     pending: Vec<u8>,
-    signing: Option<(Signer, MessageHasher)>,
+    signing: Option<(Signer, MessageHash)>,
     /// Plaintext bytes in frames begun so far.
     framed_len: u64,
 }
@@ -160,11 +160,7 @@ impl MessageEncryptor {
         let tag = key.seal(&iv, &header_bytes, &mut [])?;
         header.write_auth(&HeaderAuth { iv, tag }, &mut header_bytes);
         let signing = match (signer, suite.signature()) {
-            (Some(s), Some(alg)) => {
-                let mut h = MessageHasher::new(alg);
-                h.update(&header_bytes);
-                Some((s, h))
-            }
+            (Some(s), Some(alg)) => Some((s, MessageHash::new(alg, header_bytes.clone()))),
             (None, None) => None,
             _ => return Err(Error::InvalidState("signing key does not match the suite")),
         };
@@ -308,11 +304,33 @@ impl MessageEncryptor {
     }
 
     /// Feeds written body bytes (each frame's prefix, ciphertext and tag, in order) to the
-    /// signature hash. A no-op for unsigned suites.
+    /// signature hash. A no-op for unsigned suites, and once the hash was handed out.
     pub fn absorb(&mut self, bytes: &[u8]) {
         if let Some((_, h)) = &mut self.signing {
             h.update(bytes);
         }
+    }
+
+    /// Signed suites: hands the signature hash to an engine with a faster one, before any frame
+    /// was absorbed. Returns the bytes the hash begins with (the header); the engine then hashes
+    /// what it would [`absorb`](Self::absorb), and hands in the digest with
+    /// [`set_digest`](Self::set_digest) before the [`footer`](Self::footer).
+    ///
+    /// # Errors
+    /// [`Error::InvalidState`] for an unsigned suite, or once a frame was absorbed.
+    pub fn hand_out_hash(&mut self) -> Result<Vec<u8>> {
+        self.signing.as_mut().ok_or(Error::InvalidState("the suite does not sign")).and_then(|(_, h)| h.hand_out())
+    }
+
+    /// The digest of the hash handed out by [`hand_out_hash`](Self::hand_out_hash).
+    ///
+    /// # Errors
+    /// As [`MessageHash::set_digest`].
+    pub fn set_digest(&mut self, digest: &[u8]) -> Result<()> {
+        self.signing
+            .as_mut()
+            .ok_or(Error::InvalidState("the suite does not sign"))
+            .and_then(|(_, h)| h.set_digest(digest))
     }
 
     /// The footer (empty for unsigned suites), once the final frame was begun. Consumes the encryptor.

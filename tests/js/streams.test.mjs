@@ -300,3 +300,81 @@ describe('streams decrypt the shared ESDK-NET vectors', async () => {
     }
   });
 });
+
+describe("the 'node' engine hashes signed messages with node:crypto", () => {
+  const keyring = aesKeyring('hashing');
+  const nodeCrypto = process.getBuiltinModule('node:crypto');
+
+  /** Runs `work` while node:crypto's SHA-384 hashes are watched (and, with `corrupt`, give a
+   * wrong digest); returns how many bytes they hashed. */
+  async function watchingSha384(work, { corrupt = false } = {}) {
+    const createHash = nodeCrypto.createHash;
+    let hashed = 0;
+    nodeCrypto.createHash = (name, ...rest) => {
+      const hash = createHash.call(nodeCrypto, name, ...rest);
+      if (name !== 'sha384') return hash;
+      const update = hash.update.bind(hash);
+      const digest = hash.digest.bind(hash);
+      hash.update = (data, ...more) => ((hashed += data.length), update(data, ...more));
+      hash.digest = (...args) => {
+        const d = digest(...args);
+        if (corrupt) d[0] ^= 1;
+        return d;
+      };
+      return hash;
+    };
+    try {
+      await work();
+    } finally {
+      nodeCrypto.createHash = createHash;
+    }
+    return hashed;
+  }
+
+  /** Bytes of the message before its footer (u16 length, then that many signature bytes). */
+  const beforeFooter = (message) => {
+    for (let length = 0; length <= 104; length++) {
+      const at = message.length - 2 - length;
+      if (((message[at] << 8) | message[at + 1]) === length) return at;
+    }
+    throw new Error('no footer');
+  };
+
+  test('every byte before the footer is hashed outside the core, on both sides, and verifies', async () => {
+    for (const size of [0, 1000, 3 * 4096 + 5]) {
+      const plaintext = bytes(size, 3);
+      let message;
+      const written = await watchingSha384(async () => {
+        message = await through(plaintext, 1000, encryptStream(keyring, { suite: 0x0578, engine: 'node', frameLength: 4096 }));
+      });
+      assert.equal(written, beforeFooter(message), `${size}: header and every frame, nothing else`);
+      const read = await watchingSha384(async () => {
+        const back = await through(message, 777, decryptStream(keyring, { engine: 'node' }));
+        assert.deepEqual(back, plaintext);
+      });
+      assert.equal(read, written, `${size}: the reader hashed the same bytes`);
+      // The core's own hash (the wasm engine) verifies what node:crypto's digest signed.
+      assert.deepEqual(await through(message, 4096, decryptStream(keyring, { engine: 'wasm' })), plaintext);
+      // WebCrypto has no incremental hash: with it the core hashes.
+      assert.equal(await watchingSha384(() => through(message, 4096, decryptStream(keyring, { engine: 'webcrypto' }))), 0);
+    }
+  });
+
+  test('the digest node:crypto hands back is the one signed and verified', async () => {
+    const plaintext = bytes(10_000, 4);
+    let forged;
+    await watchingSha384(async () => {
+      forged = await through(plaintext, 4096, encryptStream(keyring, { suite: 0x0578, engine: 'node', frameLength: 4096 }));
+    }, { corrupt: true });
+    const { error } = await drain(sourceOf(forged, 4096).pipeThrough(decryptStream(keyring, { engine: 'wasm' })));
+    assert.equal(error?.code, 'SIGNATURE_INVALID', 'a wrong digest was signed: the core does not verify it');
+
+    const good = await through(plaintext, 4096, encryptStream(keyring, { suite: 0x0578, frameLength: 4096 }));
+    let result;
+    await watchingSha384(async () => {
+      result = await drain(sourceOf(good, 4096).pipeThrough(decryptStream(keyring, { engine: 'node' })));
+    }, { corrupt: true });
+    assert.equal(result.error?.code, 'SIGNATURE_INVALID', 'a wrong digest does not verify');
+    assert.ok(result.bytes.length < plaintext.length, 'the final frame was not released');
+  });
+});

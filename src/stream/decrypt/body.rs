@@ -32,8 +32,8 @@ pub enum BodyStep {
     /// Call `next` again once `.0` bytes (counted from the current position) are held.
     Need(usize),
     /// The whole frame is at the start of the bytes, and the decryptor moved past it: take its
-    /// `prefix_len + sealed_len` bytes, [`absorb`](BodyDecryptor::absorb) the sealed ones if the
-    /// suite signs (the prefix was hashed already), open them with the frame's IV and AAD and
+    /// `prefix_len + sealed_len` bytes, [`absorb`](BodyDecryptor::absorb) them all if the
+    /// suite signs, open the sealed ones (after the prefix) with the frame's IV and AAD and
     /// abandon the message if the tag fails. Hold the final frame's plaintext until
     /// [`finish_external`](BodyDecryptor::finish_external) succeeded.
     Frame(OpenFrame),
@@ -291,7 +291,6 @@ impl BodyDecryptor {
                 if held < total {
                     return Ok(BodyStep::Need(total));
                 }
-                self.hash(bytes.get(..frame.prefix_len).unwrap_or_default());
                 self.advance(&frame.params)?;
                 Ok(BodyStep::Frame(frame))
             }
@@ -305,11 +304,37 @@ impl BodyDecryptor {
         }
     }
 
-    /// External engine: feeds the sealed bytes (ciphertext and tag) of each frame to the
-    /// signature hash, after [`next`](Self::next) returned the frame. A no-op for suites that do
-    /// not sign.
+    /// External engine: feeds each frame's bytes (prefix, ciphertext and tag) to the signature
+    /// hash, after [`next`](Self::next) returned the frame. A no-op for suites that do not sign,
+    /// and once the hash was handed out.
     pub fn absorb(&mut self, bytes: &[u8]) {
         self.hash(bytes);
+    }
+
+    /// External engine, signed suites: hands the signature hash to an engine with a faster one,
+    /// before any frame. Returns the bytes the hash begins with (the header as read); the engine
+    /// then hashes what it would [`absorb`](Self::absorb), and hands in the digest with
+    /// [`set_digest`](Self::set_digest) before `next` reaches the footer.
+    ///
+    /// # Errors
+    /// [`Error::InvalidState`] for an unsigned suite, or once a frame was hashed.
+    pub fn hand_out_hash(&mut self) -> Result<Vec<u8>> {
+        match &mut self.verified.signature {
+            Some((_, h)) => h.hand_out(),
+            None => Err(Error::InvalidState("the suite does not sign")),
+        }
+    }
+
+    /// The digest of the hash handed out by [`hand_out_hash`](Self::hand_out_hash), over every
+    /// frame.
+    ///
+    /// # Errors
+    /// As [`MessageHash::set_digest`](crate::crypto::signature::MessageHash::set_digest).
+    pub fn set_digest(&mut self, digest: &[u8]) -> Result<()> {
+        match &mut self.verified.signature {
+            Some((_, h)) => h.set_digest(digest),
+            None => Err(Error::InvalidState("the suite does not sign")),
+        }
     }
 
     /// External engine: the input ended, with `held` bytes still held that were no whole unit.

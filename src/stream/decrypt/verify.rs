@@ -6,7 +6,7 @@ use subtle::ConstantTimeEq;
 use crate::crypto::aead::AeadKey;
 use crate::crypto::kdf;
 use crate::crypto::secret::DataKey;
-use crate::crypto::signature::{MessageHasher, Verifier};
+use crate::crypto::signature::{MessageHash, Verifier};
 use crate::error::{Error, Result};
 use crate::format::context::{self, EncryptionContext};
 use crate::format::header::{MessageHeader, UnverifiedHeader};
@@ -44,7 +44,7 @@ pub struct VerifiedHeader {
     pub(super) header: MessageHeader,
     pub(super) content_key: DataKey,
     pub(super) key: AeadKey,
-    pub(super) signature: Option<(Verifier, MessageHasher)>,
+    pub(super) signature: Option<(Verifier, MessageHash)>,
 }
 
 impl VerifiedHeader {
@@ -84,13 +84,12 @@ impl VerifiedHeader {
             Some(alg) => {
                 let pk = header.public_key().ok_or_else(|| Error::header("signed suite without a public key"))?;
                 let verifier = Verifier::from_context_value(alg, pk)?;
-                let mut hasher = MessageHasher::new(alg);
-                aad.truncate(body_len);
-                hasher.update(&aad);
-                let mut auth_bytes = Vec::with_capacity(IV_LEN + TAG_LEN);
-                header.write_auth(&auth, &mut auth_bytes);
-                hasher.update(&auth_bytes);
-                Some((verifier, hasher))
+                // The hash begins with the header as it was read: body, then IV and tag.
+                let mut prelude = aad;
+                prelude.truncate(body_len);
+                prelude.reserve_exact(IV_LEN + TAG_LEN);
+                header.write_auth(&auth, &mut prelude);
+                Some((verifier, MessageHash::new(alg, prelude)))
             }
             None => None,
         };

@@ -17,7 +17,7 @@ use super::super::args::{byte_view, bytes, decrypt_options};
 use super::super::errors::JsResult;
 use super::super::header::{context_to_js, header_to_js, ObjectBuilder};
 use super::super::keyrings::keyring_from_js;
-use super::{api_label, frame_params_to_js, need_to_js};
+use super::{api_label, frame_params_to_js, hash_out_to_js, need_to_js};
 
 /// Where a [`DecryptorHandle`] is, as the strings JavaScript sees.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -259,8 +259,8 @@ impl DecryptorHandle {
     /// asked). Returns one of
     /// - `{ need }`: call again once `need` bytes are held (showing that many);
     /// - `{ seq, isFinal, len, iv, aad, prefixLen, sealedLen }`: the whole frame is held and the
-    ///   decryptor moved past it: take its `prefixLen + sealedLen` bytes, `absorb` the `sealedLen`
-    ///   sealed ones (ciphertext || tag) if the message is `signed`, open them with `iv` and `aad`,
+    ///   decryptor moved past it: take its `prefixLen + sealedLen` bytes, `absorb` them all if the
+    ///   message is `signed`, open the `sealedLen` sealed ones (ciphertext || tag) with `iv` and `aad`,
     ///   abandon the message if the tag fails (`decryptFailedError()`), and hold the final frame's
     ///   plaintext until `finish` succeeded;
     /// - `{ footer }`: the signature footer, its first `footer` bytes, verified;
@@ -285,8 +285,8 @@ impl DecryptorHandle {
         }
     }
 
-    /// Frame-level API: feeds a frame's sealed bytes (ciphertext || tag) to the signature hash.
-    /// Not needed (a no-op) for suites that do not sign.
+    /// Frame-level API: feeds a frame's bytes (prefix, ciphertext, tag) to the signature hash.
+    /// Not needed (a no-op) for suites that do not sign, or once the hash was handed out.
     ///
     /// # Errors
     /// `TypeError` for non-bytes; `INVALID_STATE` before `intoBody` or after `finish`.
@@ -299,6 +299,33 @@ impl DecryptorHandle {
         self.scratch = scratch;
         result?;
         Ok(())
+    }
+
+    /// Frame-level API, signed messages: hands the signature hash to the caller, who has a
+    /// faster one, before any frame. Returns `{ hash, prelude }`: hash `prelude` (the header as
+    /// read) with `hash`, then every byte `absorb` would get, and hand in the digest with
+    /// `setDigest` before `next` reaches the footer.
+    ///
+    /// # Errors
+    /// `INVALID_STATE` for an unsigned message, once a frame was absorbed, or before `intoBody`.
+    #[wasm_bindgen(js_name = handOutHash)]
+    pub fn hand_out_hash(&mut self) -> JsResult<Object> {
+        let body = self.body()?;
+        let suite = body.header().suite;
+        let prelude = body.hand_out_hash()?;
+        Ok(hash_out_to_js(suite, &prelude))
+    }
+
+    /// Frame-level API: the digest of the hash taken with `handOutHash`, over every frame.
+    ///
+    /// # Errors
+    /// `TypeError` for non-bytes; `INVALID_ARGUMENT` for a wrong length; `INVALID_STATE` unless
+    /// the hash was handed out and no digest came yet. Errors fail the decryptor.
+    #[wasm_bindgen(js_name = setDigest)]
+    pub fn set_digest(&mut self, digest: &JsValue) -> JsResult<()> {
+        let digest = bytes(digest, "MessageDecryptor.setDigest: digest")?;
+        let result = self.body()?.set_digest(&digest);
+        result.map_err(|e| self.fail(e))
     }
 }
 

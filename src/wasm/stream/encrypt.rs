@@ -17,7 +17,7 @@ use super::super::args::{byte_view, bytes, encrypt_options, Options};
 use super::super::errors::JsResult;
 use super::super::header::{header_to_js, ObjectBuilder};
 use super::super::keyrings::keyring_from_js;
-use super::{api_label, frame_params_to_js, need_to_js};
+use super::{api_label, frame_params_to_js, hash_out_to_js, need_to_js};
 
 /// How a handle is being driven; the two ways cannot be mixed (the header is written once, and
 /// the core's own framing holds plaintext the frame-level API does not know about).
@@ -197,6 +197,32 @@ impl EncryptorHandle {
         self.scratch = scratch;
         result?;
         Ok(())
+    }
+
+    /// Frame-level API, signed suites: hands the signature hash to the caller, who has a faster
+    /// one, before any frame was absorbed. Returns `{ hash, prelude }`: hash `prelude` with
+    /// `hash` ('SHA-256' or 'SHA-384'), then every byte `absorb` would get, and hand in the
+    /// digest with `setDigest` before `footer`. `absorb` does nothing afterwards.
+    ///
+    /// # Errors
+    /// `INVALID_STATE` for an unsigned suite, once a frame was absorbed, once `push` was used,
+    /// or after `footer`.
+    #[wasm_bindgen(js_name = handOutHash)]
+    pub fn hand_out_hash(&mut self) -> JsResult<Object> {
+        let suite = self.header.suite;
+        let prelude = self.driven(Mode::Frames)?.hand_out_hash()?;
+        Ok(hash_out_to_js(suite, &prelude))
+    }
+
+    /// Frame-level API: the digest of the hash taken with `handOutHash` (32 or 48 bytes).
+    ///
+    /// # Errors
+    /// `TypeError` for non-bytes; `INVALID_ARGUMENT` for a wrong length; `INVALID_STATE` unless
+    /// the hash was handed out and no digest came yet.
+    #[wasm_bindgen(js_name = setDigest)]
+    pub fn set_digest(&mut self, digest: &JsValue) -> JsResult<()> {
+        let digest = bytes(digest, "MessageEncryptor.setDigest: digest")?;
+        Ok(self.driven(Mode::Frames)?.set_digest(&digest)?)
     }
 
     /// Frame-level API: the footer (the signature; empty for suites that do not sign), once the

@@ -18,7 +18,11 @@
 //! //    the core computes every IV, AAD and frame prefix and checks order; JavaScript only
 //! //    seals and opens.
 //! enc.takeHeader(); enc.contentKey(); step = enc.nextFrame(available, ended); enc.absorb(bytes); enc.footer()
-//! dec.intoBody(); dec.contentKey(); step = dec.next(bytes, held); dec.absorb(sealed); dec.finish(held)
+//! dec.intoBody(); dec.contentKey(); step = dec.next(bytes, held); dec.absorb(frame); dec.finish(held)
+//!
+//! // signed suites, with a faster hash than the core's (node:crypto in Node): before any frame,
+//! { hash, prelude } = enc.handOutHash()   // hash prelude, then every byte absorb would get
+//! enc.setDigest(digest)                    // before footer (dec: before next reaches the footer)
 //! ```
 
 mod decrypt;
@@ -27,6 +31,7 @@ mod encrypt;
 use js_sys::{Object, Uint8Array};
 
 use crate::stream::FrameParams;
+use crate::suite::{AlgorithmSuite, SignatureAlgorithm};
 
 use super::header::ObjectBuilder;
 
@@ -43,6 +48,13 @@ fn frame_params_to_js(p: &FrameParams) -> ObjectBuilder {
         .set("iv", Uint8Array::from(&p.iv[..]))
         .set("aad", Uint8Array::from(p.aad.as_slice()))
         .set("prefix", Uint8Array::from(p.prefix.as_slice()))
+}
+
+/// `{ hash: 'SHA-256' | 'SHA-384', prelude: Uint8Array }`: a signature hash handed out to an
+/// engine, and the bytes it begins with.
+fn hash_out_to_js(suite: AlgorithmSuite, prelude: &[u8]) -> Object {
+    let name = suite.signature().map_or("none", SignatureAlgorithm::hash_name);
+    ObjectBuilder::new().set("hash", name).set("prelude", Uint8Array::from(prelude)).build()
 }
 
 /// `{ need }`: the input must hold at least `need` bytes (from where it starts) before the call
