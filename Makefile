@@ -10,14 +10,15 @@ INTEROP := target/interop
 HOST ?= 127.0.0.1
 PORT ?= 8080
 
-.PHONY: help setup build cli pkg test test-rust test-interop test-kms test-wasm test-js test-e2e demo bench bench-cli fuzz clean
+.PHONY: help setup build cli pkg test test-rust test-interop test-kms test-wasm test-js test-e2e demo bench bench-node bench-cli fuzz clean
 
 help:
 	@echo "make demo   - set up, build, serve the demo on http://$(HOST):$(PORT)/"
 	@echo "make test   - set up and run every test (Rust, vectors, Python interop, wasm, Node)"
 	@echo "make pkg    - build the npm package into pkg/"
 	@echo "make cli    - build the envseal CLI (target/release/envseal)"
-	@echo "make bench  - browser streaming benchmark in headless Chromium vs WebCrypto, the AWS client, age, libsodium"
+	@echo "make bench  - streaming benchmarks: Node (bench-node), then headless Chromium vs WebCrypto, the AWS client, age, libsodium"
+	@echo "make bench-node - Node streaming vs @aws-crypto/client-node and raw node:crypto, 256 MiB and 1 GiB"
 	@echo "make bench-cli - CLI throughput on a 1 GiB file (docs/benchmarks.md)"
 	@echo "make fuzz   - run each cargo-fuzz target for FUZZ_SECONDS (default 60) each"
 
@@ -96,8 +97,11 @@ demo: setup pkg
 	node scripts/serve.mjs www $(HOST) $(PORT) --data target/demo-data
 
 # ---- benchmarks (not part of `make test`) -------------------------------------------------
-bench:
+bench: bench-node
 	scripts/bench.sh $(BENCH_ARGS)
+
+bench-node:
+	scripts/bench.sh node $(BENCH_NODE_ARGS)
 
 bench-cli: cli
 	scripts/bench-cli.sh

@@ -21,6 +21,14 @@
  */
 export type WasmSource = string | URL | Request | Response | ArrayBuffer | ArrayBufferView | WebAssembly.Module;
 
+// TypeScript declares `WebAssembly` in its DOM lib only; a Node project (lib es2022, @types/node)
+// has none. An empty interface merges with the DOM lib's where it exists.
+declare global {
+  namespace WebAssembly {
+    interface Module {}
+  }
+}
+
 /**
  * Loads the WebAssembly module. Await it once before using anything else: every other API throws
  * an error with code `NOT_INITIALIZED` until it has resolved.
@@ -94,6 +102,8 @@ export type CommitmentPolicyName = (typeof CommitmentPolicy)[keyof typeof Commit
  *   module is re-instantiated at once, so later calls work; keyrings and streams created before
  *   must be created again.
  * - `SIGNED_MESSAGE_REFUSED`: `decryptStream` with `rejectSigned: true` met a signed message.
+ * - `OUTPUT_EXISTS`: `encryptFile`/`decryptFile` (`envseal/node`) would replace a file, and
+ *   `overwrite` is not set.
  */
 export type ErrorCode =
   | 'NOT_INITIALIZED'
@@ -118,7 +128,8 @@ export type ErrorCode =
   | 'KMS_BAD_RESPONSE'
   | 'INVALID_STATE'
   | 'INTERNAL_ERROR'
-  | 'SIGNED_MESSAGE_REFUSED';
+  | 'SIGNED_MESSAGE_REFUSED'
+  | 'OUTPUT_EXISTS';
 
 /** What envseal throws (or rejects with): a standard `Error` (or `TypeError`/`RangeError`) with a `code`. */
 export interface EnvsealError extends Error {

@@ -41,8 +41,8 @@ const IN_FLIGHT = 4;
  */
 const DETERMINISTIC_FOR_TESTING = Symbol.for('envseal.testing.deterministicEncryptor');
 
-const ENCRYPT_OPTIONS = ['encryptionContext', 'suite', 'frameLength', 'engine', 'onProgress'];
-const DECRYPT_OPTIONS = [
+export const ENCRYPT_OPTIONS = ['encryptionContext', 'suite', 'frameLength', 'engine', 'onProgress'];
+export const DECRYPT_OPTIONS = [
   'encryptionContext',
   'commitmentPolicy',
   'maxEncryptedDataKeys',
@@ -61,7 +61,22 @@ const DECRYPT_OPTIONS = [
  * @param {object} [options]
  */
 export function encryptStream(keyring, options) {
-  const api = 'encryptStream';
+  return openEncryptStream(keyring, options, 'encryptStream');
+}
+
+/**
+ * A TransformStream that decrypts one message written to it into its plaintext.
+ * @param {object} keyring
+ * @param {object} [options]
+ */
+export function decryptStream(keyring, options) {
+  return openDecryptStream(keyring, options, 'decryptStream');
+}
+
+// ---- the streams, for every API built on them (node.js: encryptFile, ...) --------------------
+
+/** `encryptStream`, its errors naming `api`. */
+export function openEncryptStream(keyring, options, api) {
   requireInit(`${api}()`);
   const o = readOptions(options, api, ENCRYPT_OPTIONS);
   const engine = chooseEngine(o.engine, api);
@@ -103,13 +118,8 @@ export function encryptStream(keyring, options) {
   });
 }
 
-/**
- * A TransformStream that decrypts one message written to it into its plaintext.
- * @param {object} keyring
- * @param {object} [options]
- */
-export function decryptStream(keyring, options) {
-  const api = 'decryptStream';
+/** `decryptStream`, its errors naming `api`. */
+export function openDecryptStream(keyring, options, api) {
   requireInit(`${api}()`);
   const o = readOptions(options, api, DECRYPT_OPTIONS);
   const engine = chooseEngine(o.engine, api);

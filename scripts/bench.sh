@@ -3,9 +3,12 @@
 # AES-GCM, SHA-384 in wasm, the AWS browser client, age and libsodium, at 256 MiB and 1 GiB.
 # Not part of `make test`. Results: target/bench/browser-<date>.{json,md} and the generated block
 # of docs/benchmarks.md ("Browser streaming (Chromium)").
+# `scripts/bench.sh node [options]` (`make bench-node`) runs bench/node.mjs instead: Node against
+# @aws-crypto/client-node and raw node:crypto (target/bench/node-<date>.*, "Node streaming").
 #
 # Usage: scripts/bench.sh [bench/run.mjs options]   e.g. --cases envseal,webcrypto --sizes 64
 #   (`node bench/run.mjs --list` names the cases; see the header of bench/run.mjs for the rest)
+#        scripts/bench.sh node [bench/node.mjs options]   e.g. --cases envseal,aws-same --sizes 64
 #
 # Builds pkg/ only if it is missing or older than its sources, installs bench/'s npm packages
 # (exact versions, bench/package-lock.json, no install scripts, no browser download), and uses
@@ -19,8 +22,11 @@ cd "$root"
 export PATH="$HOME/.cargo/bin:$PATH"
 say() { printf '[bench] %s\n' "$*"; }
 
+target=browser
+if [ "${1:-}" = node ]; then target=node; shift; fi
+
 chromium="${CHROMIUM_PATH:-/usr/bin/chromium}"
-[ -x "$chromium" ] || scripts/setup.sh browsers
+[ "$target" = node ] || [ -x "$chromium" ] || scripts/setup.sh browsers
 
 # The package, unless pkg/ is newer than everything it is built from.
 stamp=pkg/wasm/envseal_bg.wasm
@@ -45,4 +51,5 @@ fi
 scripts/setup.sh node
 
 say "load average: $(cut -d' ' -f1-3 /proc/loadavg) ($(nproc) cores)"
+[ "$target" = node ] && exec node bench/node.mjs "$@"
 CHROMIUM_PATH="$chromium" exec node bench/run.mjs "$@"

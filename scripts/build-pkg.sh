@@ -43,7 +43,7 @@ wasm-bindgen --target web --omit-default-module-path --no-typescript --experimen
 grep -q '__wbg_reset_state' "$out/wasm/envseal.js" && grep -q '__wbg_inst' "$out/wasm/envseal.js" ||
   die "the glue has no __wbg_reset_state/__wbg_inst: runtime.js's recovery depends on them"
 
-cp pkg-templates/package.json pkg-templates/*.js pkg-templates/index.d.ts pkg-templates/README.md "$out/"
+cp pkg-templates/package.json pkg-templates/*.js pkg-templates/*.d.ts pkg-templates/README.md "$out/"
 cp -r pkg-templates/demo-kms "$out/demo-kms"
 
 wasm_bytes=$(wc -c <"$out/wasm/envseal_bg.wasm")

@@ -22,6 +22,8 @@ test('package.json: an ES module package named envseal with types and exports', 
   assert.deepEqual(manifest.exports['./demo-kms'], { types: './demo-kms/index.d.ts', default: './demo-kms/index.js' });
   assert.equal(manifest.engines.node, '>=20');
   assert.deepEqual(manifest.exports['.'], { types: './index.d.ts', default: './index.js' });
+  // The Node conveniences resolve only under the "node" condition: a browser bundle cannot pull them in.
+  assert.deepEqual(manifest.exports['./node'], { types: './node.d.ts', node: './node.js' });
 });
 
 test('npm pack ships exactly the loader and its modules, the types, the glue, the wasm and the README', async () => {
@@ -46,6 +48,8 @@ test('npm pack ships exactly the loader and its modules, the types, the glue, th
     'keyring-protocol.js',
     'kms-keyring.js',
     'multi-keyring.js',
+    'node.d.ts',
+    'node.js',
     'package.json',
     'runtime.js',
     'streams.js',
@@ -74,13 +78,24 @@ test('the runtime exports are the public API: nothing internal leaks', () => {
   ]);
 });
 
+test("'envseal/node' exports the file and Node stream functions, nothing else", async () => {
+  assert.deepEqual(Object.keys(await import('envseal/node')).sort(), [
+    'createDecryptStream',
+    'createEncryptStream',
+    'decryptFile',
+    'encryptFile',
+  ]);
+});
+
 test('the browser code uses no Node-only globals and imports node: only lazily', () => {
   const code = (file) =>
     read(file)
       .replace(/\/\*[\s\S]*?\*\//g, '')
       .replace(/\/\/.*$/gm, '');
-  const modules = manifest.files.filter((f) => f.endsWith('.js') && !f.startsWith('wasm/'));
+  // node.js is the 'envseal/node' entry point, Node only; no browser module imports it.
+  const modules = manifest.files.filter((f) => f.endsWith('.js') && !f.startsWith('wasm/') && f !== 'node.js');
   assert.ok(modules.includes('index.js') && modules.includes('streams.js'));
+  for (const file of modules) assert.ok(!/['"]\.\/node\.js['"]/.test(code(file)), `${file} imports node.js`);
   for (const file of modules) {
     for (const global of ['Buffer', 'window', 'process', 'require', '__dirname', 'global']) {
       // Probed as `globalThis.NAME?.` (aead.js looks for node:crypto that way) is allowed.

@@ -68,11 +68,15 @@ fn need_to_js(need: usize) -> Object {
 /// The label of a streaming API in argument errors: the handle's own name unless JavaScript says
 /// which public function it serves.
 fn api_label(api: Option<String>, default: &'static str) -> &'static str {
-    match api.as_deref() {
-        Some("encryptStream") => "encryptStream",
-        Some("decryptStream") => "decryptStream",
-        Some("encrypt") => "encrypt",
-        Some("decrypt") => "decrypt",
-        _ => default,
-    }
+    const PUBLIC: [&str; 8] = [
+        "encrypt",
+        "decrypt",
+        "encryptStream",
+        "decryptStream",
+        "encryptFile",
+        "decryptFile",
+        "createEncryptStream",
+        "createDecryptStream",
+    ];
+    api.and_then(|api| PUBLIC.into_iter().find(|name| *name == api)).unwrap_or(default)
 }
