@@ -1,7 +1,7 @@
 // The AES-GCM implementations the external frame engine (engine-external.js) can run:
 // WebCrypto (browsers, Workers, Node) and node:crypto (OpenSSL, in Node). Each has
 //   importKey(raw, usage) -> Promise<key>     (the caller wipes `raw` afterwards)
-//   seal(key, iv, aad, plaintext) -> Promise<Uint8Array>   ciphertext || 16-byte tag
+//   seal(key, iv, aad, plaintext) -> Promise<Uint8Array[]> ciphertext || 16-byte tag, in one or more parts
 //   open(key, iv, aad, sealed) -> Promise<Uint8Array>      rejects if the tag does not verify
 // and never sees anything but one frame: the core computed the IV and AAD.
 //
@@ -32,11 +32,11 @@ const gcm = (iv, aad) => ({ name: 'AES-GCM', iv, additionalData: aad, tagLength:
 export const webCryptoAead = {
   importKey: (raw, usage) => subtleCrypto().importKey('raw', raw, { name: 'AES-GCM' }, false, [usage]),
   // WebCrypto copies its input when called: the caller may reuse the buffer at once.
-  seal: async (key, iv, aad, plaintext) => new Uint8Array(await subtleCrypto().encrypt(gcm(iv, aad), key, plaintext)),
+  seal: async (key, iv, aad, plaintext) => [new Uint8Array(await subtleCrypto().encrypt(gcm(iv, aad), key, plaintext))],
   open: async (key, iv, aad, sealed) => new Uint8Array(await subtleCrypto().decrypt(gcm(iv, aad), key, sealed)),
 };
 
-/** A Node Buffer as a plain Uint8Array over its own memory (copied if it shares a pool). */
+/** A Node Buffer as a plain Uint8Array over its memory (copied if it shares a pool's). */
 function ownBytes(buffer) {
   if (buffer.byteOffset === 0 && buffer.byteLength === buffer.buffer.byteLength) {
     return new Uint8Array(buffer.buffer);
@@ -50,17 +50,16 @@ const gcmName = (key) => `aes-${key.symmetricKeySize * 8}-gcm`;
 export const nodeAead = {
   // A KeyObject holds its own copy of the key, outside the JavaScript heap.
   importKey: async (raw) => NODE_CRYPTO.createSecretKey(raw),
-  // Synchronous (OpenSSL on this thread); async so that every failure is a rejection.
+  // Synchronous (OpenSSL on this thread); async so that every failure is a rejection. The
+  // ciphertext and the tag are two parts: joining them would cost a fresh frame-sized buffer
+  // and a copy per frame (as much time, measured, as the AES-GCM itself).
   async seal(key, iv, aad, plaintext) {
     const cipher = NODE_CRYPTO.createCipheriv(gcmName(key), key, iv, { authTagLength: TAG_BYTES });
     cipher.setAAD(aad);
     const body = cipher.update(plaintext);
-    const rest = cipher.final();
-    const out = new Uint8Array(body.length + rest.length + TAG_BYTES);
-    out.set(body, 0);
-    out.set(rest, body.length);
-    out.set(cipher.getAuthTag(), body.length + rest.length);
-    return out;
+    const rest = cipher.final(); // empty: GCM keeps nothing back
+    const tag = ownBytes(cipher.getAuthTag());
+    return rest.length === 0 ? [ownBytes(body), tag] : [ownBytes(body), ownBytes(rest), tag];
   },
   async open(key, iv, aad, sealed) {
     if (sealed.length < TAG_BYTES) throw new Error('shorter than a tag');

@@ -161,11 +161,10 @@ export class ExternalSealer {
     this.#pendingLength = 0;
     // The AEAD is done with `plaintext` when the call returns: the frame buffer may be refilled.
     const job = this.#aead.seal(this.#key, frame.iv, frame.aad, plaintext);
-    this.#order.add(job, (bytes) => {
+    this.#order.add(job, (parts) => {
       this.#hash?.update(frame.prefix);
-      this.#hash?.update(bytes);
-      this.#emit(frame.prefix);
-      this.#emit(bytes);
+      for (const part of parts) this.#hash?.update(part);
+      this.#emit(frame.prefix, ...parts);
     });
     return offset + taken;
   }
