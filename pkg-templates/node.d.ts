@@ -1,6 +1,6 @@
 // envseal/node: files and Node streams, on top of envseal's Web Streams. Node 20+ only.
 
-import type { Duplex } from 'node:stream';
+import type { Transform } from 'node:stream';
 
 import type {
   DecryptStreamOptions,
@@ -80,8 +80,8 @@ export function decryptFile(
   options?: DecryptStreamOptions & FileOptions,
 ): Promise<FileResult>;
 
-/** A Node `Duplex` stream with the message header as a promise (as {@link MessageStream}'s). */
-export interface MessageDuplex extends Duplex {
+/** A Node `Transform` stream with the message header as a promise (as {@link MessageStream}'s). */
+export interface MessageTransform extends Transform {
   readonly header: Promise<MessageHeader>;
 }
 
@@ -93,7 +93,7 @@ export interface MessageDuplex extends Duplex {
  * await pipeline(request, createEncryptStream(keyring), createWriteStream('upload.enc'));
  * ```
  */
-export function createEncryptStream(keyring: Keyring, options?: EncryptStreamOptions): MessageDuplex;
+export function createEncryptStream(keyring: Keyring, options?: EncryptStreamOptions): MessageTransform;
 
 /**
  * {@link decryptStream} as a Node stream, for `pipeline`. Like `decryptStream`, it passes on each
@@ -101,4 +101,4 @@ export function createEncryptStream(keyring: Keyring, options?: EncryptStreamOpt
  * checked: a consumer that must not act on unverified data writes to a temporary place and uses
  * the result only when `pipeline` resolves (or uses {@link decryptFile}).
  */
-export function createDecryptStream(keyring: Keyring, options?: DecryptStreamOptions): MessageDuplex;
+export function createDecryptStream(keyring: Keyring, options?: DecryptStreamOptions): MessageTransform;

@@ -9,7 +9,7 @@
 import { randomBytes } from 'node:crypto';
 import { link, lstat, open, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { Duplex } from 'node:stream';
+import { Transform } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 
 import { codedError } from './runtime.js';
@@ -196,25 +196,20 @@ function pathOf(value, label) {
 // ---- Node streams ---------------------------------------------------------------------------
 
 /**
- * `encryptStream` as a Node `Duplex` (for `stream.pipeline`), with the same `header` promise.
+ * `encryptStream` as a Node `Transform` stream (for `stream.pipeline`), with the same `header`
+ * promise: the same steps, without a Web stream in between.
  * @param {object} keyring
  * @param {object} [options]
  */
 export function createEncryptStream(keyring, options) {
-  return nodeDuplex(openEncryptStream(keyring, options, 'createEncryptStream'));
+  return openEncryptStream(keyring, options, 'createEncryptStream', Transform);
 }
 
 /**
- * `decryptStream` as a Node `Duplex` (for `stream.pipeline`), with the same `header` promise.
+ * `decryptStream` as a Node `Transform` stream (for `stream.pipeline`), with the same `header` promise.
  * @param {object} keyring
  * @param {object} [options]
  */
 export function createDecryptStream(keyring, options) {
-  return nodeDuplex(openDecryptStream(keyring, options, 'createDecryptStream'));
-}
-
-function nodeDuplex(stream) {
-  const duplex = Duplex.fromWeb(stream);
-  Object.defineProperty(duplex, 'header', { value: stream.header, enumerable: true });
-  return duplex;
+  return openDecryptStream(keyring, options, 'createDecryptStream', Transform);
 }

@@ -75,8 +75,8 @@ export function decryptStream(keyring, options) {
 
 // ---- the streams, for every API built on them (node.js: encryptFile, ...) --------------------
 
-/** `encryptStream`, its errors naming `api`. */
-export function openEncryptStream(keyring, options, api) {
+/** `encryptStream`, its errors naming `api`; a Node stream if given Node's `Transform` class. */
+export function openEncryptStream(keyring, options, api, Transform) {
   requireInit(`${api}()`);
   const o = readOptions(options, api, ENCRYPT_OPTIONS);
   const engine = chooseEngine(o.engine, api);
@@ -107,7 +107,7 @@ export function openEncryptStream(keyring, options, api) {
     const header = ready(enc);
     start = async () => header;
   }
-  return run.stream(core.frameLength, {
+  const steps = {
     start: async () => {
       const header = await start();
       await sealer.start();
@@ -115,11 +115,12 @@ export function openEncryptStream(keyring, options, api) {
     },
     write: (chunk) => sealer.write(chunk),
     end: () => sealer.end(),
-  });
+  };
+  return Transform ? run.nodeStream(core.frameLength, steps, Transform) : run.stream(core.frameLength, steps);
 }
 
-/** `decryptStream`, its errors naming `api`. */
-export function openDecryptStream(keyring, options, api) {
+/** `decryptStream`, its errors naming `api`; a Node stream if given Node's `Transform` class. */
+export function openDecryptStream(keyring, options, api, Transform) {
   requireInit(`${api}()`);
   const o = readOptions(options, api, DECRYPT_OPTIONS);
   const engine = chooseEngine(o.engine, api);
@@ -154,7 +155,7 @@ export function openDecryptStream(keyring, options, api) {
     await opener.start();
   };
 
-  return run.stream(STREAM_FRAME_LENGTH, {
+  const steps = {
     start: async () => {},
     write: async (chunk) => {
       if (opener) return opener.write(chunk);
@@ -167,7 +168,8 @@ export function openDecryptStream(keyring, options, api) {
       if (!opener) dec.finish(); // TRUNCATED: the input ended inside the header
       await opener.end();
     },
-  });
+  };
+  return Transform ? run.nodeStream(STREAM_FRAME_LENGTH, steps, Transform) : run.stream(STREAM_FRAME_LENGTH, steps);
 }
 
 // ---- one stream's life ----------------------------------------------------------------------
@@ -241,8 +243,54 @@ class Run {
    * 1-byte chunks would go quadratic); about two frames (`unit` bytes each) of output wait to be
    * read before backpressure stops the input.
    */
-  stream(unit, { start, write, end }) {
+  stream(unit, steps) {
+    const { start, transform, flush } = this.#guarded(steps);
     const size = (chunk) => chunk?.byteLength ?? 0;
+    const stream = new TransformStream(
+      {
+        start: (controller) => start(controller),
+        transform: (chunk) => transform(chunk),
+        flush: () => flush(),
+        // Where supported (the writable side was aborted or the readable side cancelled).
+        cancel: async () => this.cancel(),
+      },
+      { highWaterMark: 1 },
+      { highWaterMark: 2 * unit, size },
+    );
+    Object.defineProperty(stream, 'header', { value: this.header.promise, enumerable: true });
+    return stream;
+  }
+
+  /**
+   * The same steps as a Node `Transform` (the class is the caller's: this module imports nothing
+   * from node:). Node calls `transform` for one chunk at a time and stops calling it while about
+   * two frames of output wait to be read; strings are refused as in `stream` (not decoded).
+   */
+  nodeStream(unit, steps, Transform) {
+    const { start, transform, flush } = this.#guarded(steps);
+    const settle = (promise, callback) => promise.then(() => callback(), callback);
+    const stream = new Transform({
+      readableHighWaterMark: 2 * unit,
+      decodeStrings: false,
+      construct: (callback) => {
+        const controller = { enqueue: (bytes) => stream.push(bytes), error: (error) => stream.destroy(error) };
+        settle(start(controller), callback);
+      },
+      transform: (chunk, _encoding, callback) => settle(transform(chunk), callback),
+      flush: (callback) => settle(flush(), callback),
+      destroy: (error, callback) => {
+        if (error) this.fail(error);
+        else this.cancel();
+        callback(error);
+      },
+    });
+    Object.defineProperty(stream, 'header', { value: this.header.promise, enumerable: true });
+    return stream;
+  }
+
+  /** `start`, `write`, `end` as the stream callbacks: a chunk checked and counted, progress at the
+   * end, and any failure ending the run (unless it was cancelled meanwhile). */
+  #guarded({ start, write, end }) {
     const guarded = (step) => async (...args) => {
       try {
         await step(...args);
@@ -254,31 +302,23 @@ class Run {
         throw error;
       }
     };
-    const stream = new TransformStream(
-      {
-        start: guarded(async (controller) => {
-          this.controller = controller;
-          await start();
-        }),
-        transform: guarded(async (chunk) => {
-          if (this.#ended) return;
-          const bytes = chunkBytes(chunk, this.#api);
-          this.bytesIn += bytes.length;
-          await write(bytes);
-        }),
-        flush: guarded(async () => {
-          await end();
-          this.#onProgress?.({ bytesIn: this.bytesIn, bytesOut: this.bytesOut });
-          this.#release();
-        }),
-        // Where supported (the writable side was aborted or the readable side cancelled).
-        cancel: async () => this.cancel(),
-      },
-      { highWaterMark: 1 },
-      { highWaterMark: 2 * unit, size },
-    );
-    Object.defineProperty(stream, 'header', { value: this.header.promise, enumerable: true });
-    return stream;
+    return {
+      start: guarded(async (controller) => {
+        this.controller = controller;
+        await start();
+      }),
+      transform: guarded(async (chunk) => {
+        if (this.#ended) return;
+        const bytes = chunkBytes(chunk, this.#api);
+        this.bytesIn += bytes.length;
+        await write(bytes);
+      }),
+      flush: guarded(async () => {
+        await end();
+        this.#onProgress?.({ bytesIn: this.bytesIn, bytesOut: this.bytesOut });
+        this.#release();
+      }),
+    };
   }
 
   #release() {

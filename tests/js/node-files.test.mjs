@@ -1,5 +1,5 @@
 // envseal/node: encryptFile / decryptFile (round trips, atomic output, nothing left behind on any
-// failure, no file replaced unless asked) and the Node Duplex streams (pipeline), read back by the
+// failure, no file replaced unless asked) and the Node Transform streams (pipeline), read back by the
 // one-shot API and by the official AWS Encryption SDK for JavaScript.
 
 import assert from 'node:assert/strict';
@@ -13,7 +13,7 @@ import { pathToFileURL } from 'node:url';
 import { after, describe, test } from 'node:test';
 
 import { CommitmentPolicy as AwsPolicy, RawAesKeyringNode, RawAesWrappingSuiteIdentifier, buildClient } from '@aws-crypto/client-node';
-import { decrypt, encrypt, init } from 'envseal';
+import { decrypt, encrypt, encryptStream, init } from 'envseal';
 import { createDecryptStream, createEncryptStream, decryptFile, encryptFile } from 'envseal/node';
 
 import { aesKeyring, bytes, rejectsWithCode } from './helpers.mjs';
@@ -35,6 +35,7 @@ const listing = async (dir) => (await readdir(dir)).sort();
 const keyring = aesKeyring('files');
 const context = { purpose: 'node-files' };
 const F = 4096;
+const DETERMINISTIC = Symbol.for('envseal.testing.deterministicEncryptor');
 
 describe('encryptFile / decryptFile round trips', () => {
   // 0, 1, F-1, F, F+1, and more than one read (1 MiB) of frames.
@@ -205,6 +206,38 @@ describe('createEncryptStream / createDecryptStream: Node streams for pipeline',
     const decrypting = createDecryptStream(keyring);
     await rejectsWithCode(pipeline(Readable.from([flip(ciphertext, ciphertext.length - 5)]), decrypting, collect([])), 'DECRYPT_FAILED');
     assert.equal((await decrypting.header).frameLength, F, 'the header itself verified');
+  });
+
+  test('the same bytes as encryptStream, whatever the chunking', async () => {
+    const testing = { dataKey: new Uint8Array(32).fill(3), messageId: new Uint8Array(32).fill(4) };
+    const plaintext = bytes(5 * F + 11, 8);
+    for (const suite of [0x0478]) {
+      const options = () => ({ frameLength: F, suite, [DETERMINISTIC]: testing });
+      const web = [];
+      await new Blob([plaintext]).stream().pipeThrough(encryptStream(keyring, options())).pipeTo(
+        new WritableStream({ write: (c) => void web.push(c) }),
+      );
+      for (const size of [1, 1000, F, 3 * F + 1]) {
+        const chunks = [];
+        const pieces = [];
+        for (let at = 0; at < plaintext.length; at += size) pieces.push(plaintext.slice(at, at + size));
+        await pipeline(Readable.from(pieces), createEncryptStream(keyring, options()), collect(chunks));
+        assert.deepEqual(new Uint8Array(Buffer.concat(chunks)), new Uint8Array(Buffer.concat(web)), `chunks of ${size}`);
+      }
+    }
+  });
+
+  test('strings are refused, not decoded; destroying the stream rejects its header and ends it', async () => {
+    const encrypting = createEncryptStream(keyring);
+    await rejectsWithCode(pipeline(Readable.from(['some text']), encrypting, collect([])), 'INVALID_ARGUMENT', TypeError);
+    const decrypting = createDecryptStream(keyring);
+    decrypting.write(new Uint8Array(10)); // part of a header
+    decrypting.destroy();
+    await rejectsWithCode(decrypting.header, 'INVALID_STATE');
+    const failing = createDecryptStream(keyring);
+    failing.on('error', () => {}); // a destroyed Node stream emits its error
+    failing.destroy(Object.assign(new Error('upstream failed'), { code: 'UPSTREAM' }));
+    await rejectsWithCode(failing.header, 'UPSTREAM');
   });
 
   test('bad options throw at once, naming the function', async () => {

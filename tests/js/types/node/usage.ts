@@ -5,7 +5,7 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 
 import { RawAesKeyring, init, type MessageHeader } from 'envseal';
-import { createDecryptStream, createEncryptStream, decryptFile, encryptFile, type FileResult, type MessageDuplex } from 'envseal/node';
+import { createDecryptStream, createEncryptStream, decryptFile, encryptFile, type FileResult, type MessageTransform } from 'envseal/node';
 
 await init();
 const keyring = new RawAesKeyring({ keyNamespace: 'app', keyName: 'k', wrappingKey: new Uint8Array(32) });
@@ -26,7 +26,7 @@ const read = await decryptFile(keyring, 'report.pdf.enc', 'report.pdf', {
 });
 console.log(header.suiteId, sizes, read.header.frameLength);
 
-const encrypting: MessageDuplex = createEncryptStream(keyring, { frameLength: 4096 });
+const encrypting: MessageTransform = createEncryptStream(keyring, { frameLength: 4096 });
 await pipeline(createReadStream('in'), encrypting, createWriteStream('in.enc'));
 const decrypting = createDecryptStream(keyring, { maxEncryptedDataKeys: 1 });
 await pipeline(createReadStream('in.enc'), decrypting, createWriteStream('out'));
