@@ -10,6 +10,7 @@ use aes_gcm::{Aes256Gcm, Nonce};
 use common::{context, keyring, plaintext};
 use envseal::format::header::{self, HeaderLimits};
 use envseal::stream::{BodyDecryptor, BodyStep, SealStep, VerifiedHeader};
+use envseal::suite::SignatureAlgorithm;
 use envseal::{
     encrypt, AlgorithmSuite, DataKey, EncryptOptions, EncryptedDataKey, EncryptionMaterials, MessageEncryptor,
 };
@@ -41,7 +42,9 @@ fn encrypt_external_hashing(
     mut outside: Option<Sha384>,
 ) -> Vec<u8> {
     if let Some(h) = &mut outside {
-        h.update(enc.hand_out_hash().unwrap());
+        let (alg, prelude) = enc.hand_out_hash().unwrap();
+        assert_eq!(alg, SignatureAlgorithm::EcdsaP384Sha384, "the hash the engine must use");
+        h.update(prelude);
     }
     let cipher = Aes256Gcm::new_from_slice(enc.content_key().as_bytes()).unwrap();
     let mut out = enc.take_header().unwrap();
@@ -184,7 +187,9 @@ fn decrypt_external_hashing(
         &envseal::DecryptOptions { max_frame_length: 1 << 20, ..envseal::DecryptOptions::default() },
     );
     if let Some(h) = &mut outside {
-        h.update(body.hand_out_hash()?);
+        let (alg, prelude) = body.hand_out_hash()?;
+        assert_eq!(alg, SignatureAlgorithm::EcdsaP384Sha384, "the hash the engine must use");
+        h.update(prelude);
     }
     let cipher = Aes256Gcm::new_from_slice(body.content_key().as_bytes()).unwrap();
     let (mut out, mut held) = (Vec::new(), Vec::new());

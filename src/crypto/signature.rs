@@ -90,17 +90,18 @@ impl MessageHash {
         }
     }
 
-    /// Hands the hash to an engine: returns the bytes it begins with; the engine then hashes
-    /// every body byte the core names, and hands in the digest with [`set_digest`](Self::set_digest).
+    /// Hands the hash to an engine: returns its algorithm and the bytes it begins with; the
+    /// engine then hashes every body byte the core names, and hands in the digest with
+    /// [`set_digest`](Self::set_digest).
     ///
     /// # Errors
     /// [`Error::InvalidState`] once the core hashed a body byte, or if the hash is outside already.
-    pub fn hand_out(&mut self) -> Result<Vec<u8>> {
+    pub fn hand_out(&mut self) -> Result<(SignatureAlgorithm, Vec<u8>)> {
         match self {
             MessageHash::Start { alg, prelude } => {
-                let prelude = core::mem::take(prelude);
-                *self = MessageHash::Outside { alg: *alg, digest: None };
-                Ok(prelude)
+                let (alg, prelude) = (*alg, core::mem::take(prelude));
+                *self = MessageHash::Outside { alg, digest: None };
+                Ok((alg, prelude))
             }
             _ => Err(Error::InvalidState("the signature hash can only be handed out before the body")),
         }
@@ -148,6 +149,14 @@ impl MessageHash {
             },
         }
     }
+}
+
+/// The hash of a signed message's `(key, hash)` pair.
+///
+/// # Errors
+/// [`Error::InvalidState`] for a suite that does not sign (`None`).
+pub fn signed_hash<K>(signature: &mut Option<(K, MessageHash)>) -> Result<&mut MessageHash> {
+    signature.as_mut().map(|(_, h)| h).ok_or(Error::InvalidState("the suite does not sign"))
 }
 
 /// A fresh per-message signing key.
@@ -311,7 +320,11 @@ mod tests {
             let signer = Signer::generate(alg).unwrap();
             let verifier = Verifier::from_context_value(alg, &signer.public_key_base64()).unwrap();
             let mut outside = MessageHash::new(alg, b"header".to_vec());
-            assert_eq!(outside.hand_out().unwrap(), b"header", "the engine starts from the core's prelude");
+            assert_eq!(
+                outside.hand_out().unwrap(),
+                (alg, b"header".to_vec()),
+                "the engine starts from the core's prelude"
+            );
             outside.update(b"ignored: the engine hashes");
             outside.set_digest(&outside_digest(alg, b"header and body")).unwrap();
             let here = hash_here(alg, b"header", b" and body");

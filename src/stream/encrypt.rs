@@ -6,7 +6,7 @@ use crate::crypto::aead::AeadKey;
 use crate::crypto::kdf;
 use crate::crypto::random_bytes;
 use crate::crypto::secret::DataKey;
-use crate::crypto::signature::{MessageHash, Signer};
+use crate::crypto::signature::{signed_hash, MessageHash, Signer};
 use crate::error::{Error, Result};
 use crate::format::codec::{tail, tail_mut};
 use crate::format::footer;
@@ -14,7 +14,7 @@ use crate::format::frame::{body_aad, frame_iv, BodyKind, FrameHeader, FINAL_FRAM
 use crate::format::header::{ContentType, HeaderAuth, MessageHeader, MessageVersion, MAX_FRAME_LEN};
 use crate::format::EncryptionContext;
 use crate::materials::EncryptionMaterials;
-use crate::suite::{AlgorithmSuite, CommitmentPolicy, IV_LEN};
+use crate::suite::{AlgorithmSuite, CommitmentPolicy, SignatureAlgorithm, IV_LEN};
 
 /// Default frame length in bytes. Large enough that per-frame overhead (28 bytes, one AES-GCM
 /// call) is negligible, small enough that a frame is cheap to buffer.
@@ -312,14 +312,14 @@ impl MessageEncryptor {
     }
 
     /// Signed suites: hands the signature hash to an engine with a faster one, before any frame
-    /// was absorbed. Returns the bytes the hash begins with (the header); the engine then hashes
+    /// was absorbed. Returns its algorithm and the bytes it begins with (the header); the engine then hashes
     /// what it would [`absorb`](Self::absorb), and hands in the digest with
     /// [`set_digest`](Self::set_digest) before the [`footer`](Self::footer).
     ///
     /// # Errors
     /// [`Error::InvalidState`] for an unsigned suite, or once a frame was absorbed.
-    pub fn hand_out_hash(&mut self) -> Result<Vec<u8>> {
-        self.signing.as_mut().ok_or(Error::InvalidState("the suite does not sign")).and_then(|(_, h)| h.hand_out())
+    pub fn hand_out_hash(&mut self) -> Result<(SignatureAlgorithm, Vec<u8>)> {
+        signed_hash(&mut self.signing)?.hand_out()
     }
 
     /// The digest of the hash handed out by [`hand_out_hash`](Self::hand_out_hash).
@@ -327,10 +327,7 @@ impl MessageEncryptor {
     /// # Errors
     /// As [`MessageHash::set_digest`].
     pub fn set_digest(&mut self, digest: &[u8]) -> Result<()> {
-        self.signing
-            .as_mut()
-            .ok_or(Error::InvalidState("the suite does not sign"))
-            .and_then(|(_, h)| h.set_digest(digest))
+        signed_hash(&mut self.signing)?.set_digest(digest)
     }
 
     /// The footer (empty for unsigned suites), once the final frame was begun. Consumes the encryptor.

@@ -5,13 +5,14 @@ use std::collections::BTreeSet;
 
 use super::{DecryptOptions, FrameIvs, VerifiedHeader};
 use crate::crypto::secret::DataKey;
+use crate::crypto::signature::signed_hash;
 use crate::error::{Error, Result};
 use crate::format::codec::{tail, tail_mut, Need, Reader};
 use crate::format::footer;
 use crate::format::frame::{body_aad, frame_iv, BodyKind, FrameHeader, NonFramedHeader};
 use crate::format::header::{ContentType, MessageHeader};
 use crate::stream::encrypt::FrameParams;
-use crate::suite::{IV_LEN, TAG_LEN};
+use crate::suite::{SignatureAlgorithm, IV_LEN, TAG_LEN};
 
 /// Frames a [`FrameIvs::Unique`] decryptor remembers the IVs of (about 170 MB of memory).
 const MAX_REMEMBERED_IVS: usize = 1 << 22;
@@ -312,17 +313,14 @@ impl BodyDecryptor {
     }
 
     /// External engine, signed suites: hands the signature hash to an engine with a faster one,
-    /// before any frame. Returns the bytes the hash begins with (the header as read); the engine
+    /// before any frame. Returns its algorithm and the bytes it begins with (the header as read); the engine
     /// then hashes what it would [`absorb`](Self::absorb), and hands in the digest with
     /// [`set_digest`](Self::set_digest) before `next` reaches the footer.
     ///
     /// # Errors
     /// [`Error::InvalidState`] for an unsigned suite, or once a frame was hashed.
-    pub fn hand_out_hash(&mut self) -> Result<Vec<u8>> {
-        match &mut self.verified.signature {
-            Some((_, h)) => h.hand_out(),
-            None => Err(Error::InvalidState("the suite does not sign")),
-        }
+    pub fn hand_out_hash(&mut self) -> Result<(SignatureAlgorithm, Vec<u8>)> {
+        signed_hash(&mut self.verified.signature)?.hand_out()
     }
 
     /// The digest of the hash handed out by [`hand_out_hash`](Self::hand_out_hash), over every
@@ -331,10 +329,7 @@ impl BodyDecryptor {
     /// # Errors
     /// As [`MessageHash::set_digest`](crate::crypto::signature::MessageHash::set_digest).
     pub fn set_digest(&mut self, digest: &[u8]) -> Result<()> {
-        match &mut self.verified.signature {
-            Some((_, h)) => h.set_digest(digest),
-            None => Err(Error::InvalidState("the suite does not sign")),
-        }
+        signed_hash(&mut self.verified.signature)?.set_digest(digest)
     }
 
     /// External engine: the input ended, with `held` bytes still held that were no whole unit.

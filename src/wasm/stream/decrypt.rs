@@ -310,10 +310,7 @@ impl DecryptorHandle {
     /// `INVALID_STATE` for an unsigned message, once a frame was absorbed, or before `intoBody`.
     #[wasm_bindgen(js_name = handOutHash)]
     pub fn hand_out_hash(&mut self) -> JsResult<Object> {
-        let body = self.body()?;
-        let suite = body.header().suite;
-        let prelude = body.hand_out_hash()?;
-        Ok(hash_out_to_js(suite, &prelude))
+        Ok(hash_out_to_js(self.body()?.hand_out_hash()?))
     }
 
     /// Frame-level API: the digest of the hash taken with `handOutHash`, over every frame.

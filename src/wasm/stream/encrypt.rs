@@ -209,9 +209,7 @@ impl EncryptorHandle {
     /// or after `footer`.
     #[wasm_bindgen(js_name = handOutHash)]
     pub fn hand_out_hash(&mut self) -> JsResult<Object> {
-        let suite = self.header.suite;
-        let prelude = self.driven(Mode::Frames)?.hand_out_hash()?;
-        Ok(hash_out_to_js(suite, &prelude))
+        Ok(hash_out_to_js(self.driven(Mode::Frames)?.hand_out_hash()?))
     }
 
     /// Frame-level API: the digest of the hash taken with `handOutHash` (32 or 48 bytes).

@@ -31,7 +31,7 @@ mod encrypt;
 use js_sys::{Object, Uint8Array};
 
 use crate::stream::FrameParams;
-use crate::suite::{AlgorithmSuite, SignatureAlgorithm};
+use crate::suite::SignatureAlgorithm;
 
 use super::header::ObjectBuilder;
 
@@ -52,9 +52,8 @@ fn frame_params_to_js(p: &FrameParams) -> ObjectBuilder {
 
 /// `{ hash: 'SHA-256' | 'SHA-384', prelude: Uint8Array }`: a signature hash handed out to an
 /// engine, and the bytes it begins with.
-fn hash_out_to_js(suite: AlgorithmSuite, prelude: &[u8]) -> Object {
-    let name = suite.signature().map_or("none", SignatureAlgorithm::hash_name);
-    ObjectBuilder::new().set("hash", name).set("prelude", Uint8Array::from(prelude)).build()
+fn hash_out_to_js((alg, prelude): (SignatureAlgorithm, Vec<u8>)) -> Object {
+    ObjectBuilder::new().set("hash", alg.hash_name()).set("prelude", Uint8Array::from(prelude.as_slice())).build()
 }
 
 /// `{ need }`: the input must hold at least `need` bytes (from where it starts) before the call
