@@ -56,7 +56,6 @@ export class ExternalSealer {
   #order;
   #aead;
   #key;
-  #signing;
   /** The engine's own hash constructor, if it has one. */
   #hashWith;
   /** Where each frame's bytes are hashed (signed suites), from `signatureHash`. */
@@ -79,11 +78,10 @@ export class ExternalSealer {
     this.#frameLength = frameLength;
     this.#emit = emit;
     this.#order = new InOrder(inFlight, fail);
-    this.#signing = enc.isSigning;
   }
 
   async start() {
-    this.#hash = signatureHash(this.#enc, this.#signing, this.#hashWith);
+    this.#hash = signatureHash(this.#enc, this.#enc.isSigning, this.#hashWith);
     const header = this.#enc.takeHeader();
     this.#key = await importContentKey(this.#aead, this.#enc, 'encrypt');
     this.#emit(header);
@@ -183,7 +181,6 @@ export class ExternalOpener {
   #order;
   #aead;
   #key;
-  #signing;
   #hashWith;
   #hash = null;
   #queue = new ByteQueue();
@@ -206,13 +203,12 @@ export class ExternalOpener {
     this.#hashWith = hash;
     this.#emit = emit;
     this.#order = new InOrder(inFlight, fail);
-    this.#signing = dec.signed === true;
   }
 
   /** Takes over the body from the handle and imports the content key. */
   async start() {
     this.#dec.intoBody(); // the header was read with readHeader: no body bytes come back
-    this.#hash = signatureHash(this.#dec, this.#signing, this.#hashWith);
+    this.#hash = signatureHash(this.#dec, this.#dec.signed === true, this.#hashWith);
     this.#key = await importContentKey(this.#aead, this.#dec, 'decrypt');
   }
 
