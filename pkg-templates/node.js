@@ -9,7 +9,8 @@
 import { randomBytes } from 'node:crypto';
 import { link, lstat, open, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { Transform } from 'node:stream';
+import { Transform, Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 
 import { codedError } from './runtime.js';
@@ -32,8 +33,7 @@ const FILE_MODE = 0o600;
  * @param {object} [options] the options of `encryptStream`, and `overwrite`
  */
 export function encryptFile(keyring, input, output, options) {
-  const stream = { options: ENCRYPT_OPTIONS, open: openEncryptStream.bind(null, keyring), keepsChunks: false };
-  return transformFile('encryptFile', input, output, options, stream);
+  return transformFile('encryptFile', input, output, options, ENCRYPT_OPTIONS, openEncryptStream.bind(null, keyring));
 }
 
 /**
@@ -45,27 +45,24 @@ export function encryptFile(keyring, input, output, options) {
  * @param {object} [options] the options of `decryptStream`, and `overwrite`
  */
 export function decryptFile(keyring, input, output, options) {
-  // A decryptor keeps the chunks it was given (by reference) until it framed their bytes.
-  const stream = { options: DECRYPT_OPTIONS, open: openDecryptStream.bind(null, keyring), keepsChunks: true };
-  return transformFile('decryptFile', input, output, options, stream);
+  return transformFile('decryptFile', input, output, options, DECRYPT_OPTIONS, openDecryptStream.bind(null, keyring));
 }
 
 /**
- * Streams `input` through the stream `kind.open(options, api)` makes (its option names in
- * `kind.options`; `kind.keepsChunks`: whether it may keep a written chunk after the write
- * resolved) into a temporary file next to `output`, then moves that to `output` (atomically: a
- * rename, or a hard link when it must not replace a file). On any failure the temporary file is
- * deleted and the error rethrown.
+ * Streams `input` through the Node stream `openStream(options, api, Transform)` makes (its option
+ * names: `streamOptions`) into a temporary file next to `output`, then moves that to `output`
+ * (atomically: a rename, or a hard link when it must not replace a file). On any failure the
+ * temporary file is deleted and the error rethrown.
  */
-async function transformFile(api, input, output, options, kind) {
+async function transformFile(api, input, output, options, streamOptions, openStream) {
   const inputPath = pathOf(input, `${api}: input`);
   const outputPath = pathOf(output, `${api}: output`);
-  const { overwrite = false } = readOptions(options, api, [...kind.options, 'overwrite']);
+  const { overwrite = false } = readOptions(options, api, [...streamOptions, 'overwrite']);
   if (typeof overwrite !== 'boolean') {
     throw typeError(`${api}: options.overwrite must be a boolean, got ${describe(overwrite)}`);
   }
   const { overwrite: _, ...rest } = options ?? {};
-  const stream = kind.open(rest, api); // bad options throw here, before any file is touched
+  const stream = openStream(rest, api, Transform); // bad options throw here, before any file is touched
 
   const temporary = join(dirname(outputPath), `.${basename(outputPath)}.${randomBytes(6).toString('hex')}.envseal-partial`);
   let source;
@@ -76,14 +73,16 @@ async function transformFile(api, input, output, options, kind) {
     source = await open(inputPath, 'r'); // errors as Node's: code ENOENT, EACCES, EISDIR, ...
     sink = await open(temporary, 'wx', FILE_MODE);
     created = true;
-    const [bytesRead, bytesWritten] = await pump(source, stream, sink, kind.keepsChunks);
-    await sink.sync();
+    // The read stream closes `source` when it ends or fails (the close in `finally` then does nothing).
+    const reading = source.createReadStream({ highWaterMark: READ_BYTES });
+    const writing = syncedWriter(sink);
+    await pipeline(reading, stream, writing); // the first failure of any of them, which stops all
     await sink.close();
     sink = undefined;
     await commit(temporary, outputPath, overwrite, api);
-    return { header: await stream.header, bytesRead, bytesWritten };
+    return { header: await stream.header, bytesRead: reading.bytesRead, bytesWritten: writing.bytesWritten };
   } catch (error) {
-    stream.readable.cancel(error).catch(() => {}); // releases the stream if pump never ran
+    stream.destroy(); // releases the stream if the pipeline never ran
     await sink?.close().catch(() => {});
     if (created) await unlink(temporary).catch(() => {});
     throw error;
@@ -92,54 +91,22 @@ async function transformFile(api, input, output, options, kind) {
   }
 }
 
-/**
- * Reads `source` into the stream's writable side while its readable side is written to `sink`.
- * Resolves with the bytes read and written; the first failure (of either file or of the stream)
- * stops both sides and is the one rethrown.
- */
-async function pump(source, stream, sink, keepsChunks) {
-  const writer = stream.writable.getWriter();
-  const reader = stream.readable.getReader();
-  let failure;
-  const fail = (error) => {
-    failure ??= { error };
-  };
-  let bytesRead = 0;
-  let bytesWritten = 0;
-
-  const feed = async () => {
-    // One buffer, reused, unless the stream may keep what it was given.
-    let buffer = new Uint8Array(READ_BYTES);
-    try {
-      for (;;) {
-        if (keepsChunks && bytesRead > 0) buffer = new Uint8Array(READ_BYTES);
-        const { bytesRead: n } = await source.read(buffer, 0, buffer.length, null);
-        if (n === 0) break;
-        bytesRead += n;
-        await writer.write(buffer.subarray(0, n));
-      }
-      await writer.close();
-    } catch (error) {
-      fail(error);
-      await writer.abort(error).catch(() => {});
-    }
-  };
-  const drain = async () => {
-    try {
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) break;
-        await writeAll(sink, value);
-        bytesWritten += value.length;
-      }
-    } catch (error) {
-      fail(error);
-      await reader.cancel(error).catch(() => {});
-    }
-  };
-  await Promise.all([feed(), drain()]);
-  if (failure) throw failure.error;
-  return [bytesRead, bytesWritten];
+/** A Writable into `file` that syncs it when it ends (a stream of the handle's own would keep
+ * the handle from closing until the stream does, and closes it before it can be synced). */
+function syncedWriter(file) {
+  const writer = new Writable({
+    write(chunk, _encoding, done) {
+      writeAll(file, chunk).then(() => {
+        writer.bytesWritten += chunk.length;
+        done();
+      }, done);
+    },
+    final(done) {
+      file.sync().then(() => done(), done);
+    },
+  });
+  writer.bytesWritten = 0;
+  return writer;
 }
 
 async function writeAll(file, bytes) {
