@@ -7,6 +7,7 @@ use crate::crypto::signature::{Signer, PUBLIC_KEY_CONTEXT_KEY};
 use crate::error::{Error, Result};
 use crate::format::context::{self, EncryptionContext};
 use crate::format::edk::EncryptedDataKey;
+use crate::format::header::UnverifiedHeader;
 use crate::suite::AlgorithmSuite;
 
 /// Materials for one message being encrypted.
@@ -79,4 +80,31 @@ pub struct DecryptionMaterials<'a> {
     pub suite: AlgorithmSuite,
     /// The full context: the header's pairs plus required pairs supplied by the caller.
     pub encryption_context: &'a EncryptionContext,
+    /// The header being decrypted, with the caller's required pairs, when there is one.
+    header: Option<(&'a UnverifiedHeader, &'a EncryptionContext)>,
+}
+
+impl<'a> DecryptionMaterials<'a> {
+    /// Materials for unwrapping a data key of `suite` bound to `encryption_context`, with no
+    /// header to check candidate keys against.
+    pub fn new(suite: AlgorithmSuite, encryption_context: &'a EncryptionContext) -> Self {
+        DecryptionMaterials { suite, encryption_context, header: None }
+    }
+
+    /// Materials for the message whose header is `header` (`required`: the caller's pairs that
+    /// the header does not store).
+    pub(crate) fn for_header(
+        header: &'a UnverifiedHeader,
+        encryption_context: &'a EncryptionContext,
+        required: &'a EncryptionContext,
+    ) -> Self {
+        DecryptionMaterials { suite: header.header.suite, encryption_context, header: Some((header, required)) }
+    }
+
+    /// Whether `key` opens the message's header: its key commitment and header tag verify. True
+    /// when these materials carry no header. For a keyring whose unwrapping cannot tell a wrong
+    /// key from the right one (RSA PKCS#1 v1.5 with implicit rejection).
+    pub fn key_opens_header(&self, key: &DataKey) -> bool {
+        self.header.map_or(true, |(header, required)| crate::stream::decrypt::key_opens(header, key, required))
+    }
 }

@@ -236,7 +236,7 @@ fn external_opening_reads_core_messages_and_rejects_tampering() {
         let full = unverified.header.encryption_context.clone();
         let dk = envseal::keyring::Keyring::on_decrypt(
             &keyring(1),
-            &envseal::materials::DecryptionMaterials { suite, encryption_context: &full },
+            &envseal::materials::DecryptionMaterials::new(suite, &full),
             &unverified.header.encrypted_data_keys,
         )
         .unwrap()
@@ -291,7 +291,7 @@ fn the_external_engine_is_told_about_trailing_bytes_and_truncation() {
     let full = unverified.header.encryption_context.clone();
     let dk = envseal::keyring::Keyring::on_decrypt(
         &keyring(1),
-        &envseal::materials::DecryptionMaterials { suite: unverified.header.suite, encryption_context: &full },
+        &envseal::materials::DecryptionMaterials::new(unverified.header.suite, &full),
         &unverified.header.encrypted_data_keys,
     )
     .unwrap()

@@ -129,7 +129,7 @@ mod tests {
         let mut m = EncryptionMaterials::new(AlgorithmSuite::DEFAULT, ec.clone()).unwrap();
         multi.on_encrypt(&mut m).unwrap();
         assert_eq!(m.encrypted_data_keys.len(), 2);
-        let dm = DecryptionMaterials { suite: m.suite, encryption_context: &ec };
+        let dm = DecryptionMaterials::new(m.suite, &ec);
         let want = m.data_key.as_ref().unwrap().as_bytes().to_vec();
         for k in [a, b] {
             assert_eq!(k.on_decrypt(&dm, &m.encrypted_data_keys).unwrap().unwrap().as_bytes(), &want[..]);

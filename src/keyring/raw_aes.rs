@@ -178,14 +178,14 @@ mod tests {
         assert_eq!(edk.provider_info.len(), 4 + 8 + 12);
         assert_eq!(&edk.provider_info[4..12], &[0, 0, 0, 128, 0, 0, 0, 12]);
         assert_eq!(edk.ciphertext.len(), 48);
-        let dm = DecryptionMaterials { suite: m.suite, encryption_context: &ec };
+        let dm = DecryptionMaterials::new(m.suite, &ec);
         let got = kr(1).on_decrypt(&dm, &m.encrypted_data_keys).unwrap().unwrap();
         assert_eq!(got.as_bytes(), m.data_key.as_ref().unwrap().as_bytes());
         // wrong key bytes: "mine but broken"
         assert_eq!(kr(2).on_decrypt(&dm, &m.encrypted_data_keys).unwrap_err().code(), "NO_MATCHING_KEY");
         // different context: also fails
         let other = EncryptionContext::new();
-        let dm2 = DecryptionMaterials { suite: m.suite, encryption_context: &other };
+        let dm2 = DecryptionMaterials::new(m.suite, &other);
         assert!(kr(1).on_decrypt(&dm2, &m.encrypted_data_keys).is_err());
         // another name: "not mine"
         let stranger = RawAesKeyring::new("ns", "other", &DataKey::new(vec![1; 32])).unwrap();
@@ -217,7 +217,7 @@ mod tests {
         ct.extend_from_slice(&tag);
         let edk =
             EncryptedDataKey { provider_id: "ns".into(), provider_info: kr(7).provider_info(&iv), ciphertext: ct };
-        let dm = DecryptionMaterials { suite: AlgorithmSuite::DEFAULT, encryption_context: &ec };
+        let dm = DecryptionMaterials::new(AlgorithmSuite::DEFAULT, &ec);
         // Without the rule it does not unwrap; with it, it does.
         assert_eq!(kr(7).on_decrypt(&dm, core::slice::from_ref(&edk)).unwrap_err().code(), "NO_MATCHING_KEY");
         let keyring = kr(7).with_js_sdk_order(caseless);
@@ -225,7 +225,7 @@ mod tests {
         assert_eq!(got.as_bytes(), &[0x5a; 32]);
         // Under a context whose orders agree there is no retry: a wrong AAD still fails.
         let other: EncryptionContext = [("a".to_string(), "b".to_string())].into_iter().collect();
-        let dm = DecryptionMaterials { suite: AlgorithmSuite::DEFAULT, encryption_context: &other };
+        let dm = DecryptionMaterials::new(AlgorithmSuite::DEFAULT, &other);
         assert_eq!(keyring.on_decrypt(&dm, &[edk]).unwrap_err().code(), "NO_MATCHING_KEY");
         // What it writes uses the UTF-8 order.
         let mut m = EncryptionMaterials::new(AlgorithmSuite::DEFAULT, ec.clone()).unwrap();

@@ -147,19 +147,27 @@ impl Keyring for RawRsaKeyring {
                 )));
             };
             tried += 1;
-            match self.unwrap_one(key, &edk.ciphertext) {
-                Some(mut plain) if plain.len() == materials.suite.key_len() => {
-                    return Ok(Some(DataKey::new(core::mem::take(&mut *plain))))
-                }
-                _ => continue,
+            let Some(mut plain) = self.unwrap_one(key, &edk.ciphertext) else { continue };
+            if plain.len() != materials.suite.key_len() {
+                continue;
             }
+            let data_key = DataKey::new(core::mem::take(&mut *plain));
+            // PKCS#1 v1.5 decryption answers bad padding with a pseudo-random message instead of an
+            // error (implicit rejection, so that it is no padding oracle): the wrong key or an OAEP
+            // ciphertext "unwraps" to a key of the right length about once in 250 tries. Only the
+            // header can tell, so a key that does not open it counts as not unwrapped.
+            if self.padding == RsaPadding::Pkcs1 && !materials.key_opens_header(&data_key) {
+                continue;
+            }
+            return Ok(Some(data_key));
         }
         if tried == 0 {
             return Ok(None);
         }
         Err(Error::NoMatchingKey(format!(
-            "{tried} encrypted data key(s) for {} did not unwrap: wrong private key or padding, or a modified message",
-            self.describe()
+            "{tried} encrypted data key(s) for {} did not unwrap{}: wrong private key or padding, or a modified message",
+            self.describe(),
+            if self.padding == RsaPadding::Pkcs1 { " to a key that opens the header" } else { "" }
         )))
     }
 
@@ -244,7 +252,7 @@ mod tests {
             enc_only.on_encrypt(&mut m).unwrap();
             assert_eq!(m.encrypted_data_keys[0].ciphertext.len(), 256);
             assert_eq!(m.encrypted_data_keys[0].provider_info, b"rsa");
-            let dm = DecryptionMaterials { suite: m.suite, encryption_context: &ec };
+            let dm = DecryptionMaterials::new(m.suite, &ec);
             let got = full.on_decrypt(&dm, &m.encrypted_data_keys).unwrap().unwrap();
             assert_eq!(got.as_bytes(), m.data_key.as_ref().unwrap().as_bytes(), "{padding:?}");
             assert_eq!(enc_only.on_decrypt(&dm, &m.encrypted_data_keys).unwrap_err().code(), "NO_MATCHING_KEY");
@@ -264,5 +272,59 @@ mod tests {
         let mut m = EncryptionMaterials::new(AlgorithmSuite::DEFAULT, EncryptionContext::new()).unwrap();
         assert_eq!(k.on_encrypt(&mut m).unwrap_err().code(), "INVALID_ARGUMENT");
         assert_eq!(RsaPadding::from_name("OAEP-SHA384").unwrap(), RsaPadding::OaepSha384);
+    }
+
+    /// Writes the data key wrapped with PKCS#1 v1.5 (which envseal never writes), after `decoys`
+    /// EDKs of the same name that wrap other keys of the right length: what implicit rejection
+    /// makes of a ciphertext with bad padding, about once in 250.
+    struct LegacyPkcs1 {
+        decoys: u8,
+        real: bool,
+    }
+
+    impl Keyring for LegacyPkcs1 {
+        fn on_encrypt(&self, m: &mut EncryptionMaterials) -> Result<()> {
+            let key = m.generate_data_key()?.as_bytes().to_vec();
+            let public = parse_public(PUBLIC_PEM.as_bytes())?;
+            let wrapped: Vec<Vec<u8>> =
+                (0..self.decoys).map(|i| vec![i; key.len()]).chain(self.real.then(|| key.clone())).collect();
+            for k in wrapped {
+                let ciphertext = public.encrypt(&mut PlatformRng, Pkcs1v15Encrypt, &k).unwrap();
+                let edk = EncryptedDataKey { provider_id: "ns".into(), provider_info: b"rsa".to_vec(), ciphertext };
+                m.encrypted_data_keys.push(edk);
+            }
+            Ok(())
+        }
+
+        fn on_decrypt(&self, _: &DecryptionMaterials<'_>, _: &[EncryptedDataKey]) -> Result<Option<DataKey>> {
+            Ok(None)
+        }
+
+        fn describe(&self) -> String {
+            "legacy PKCS#1 v1.5 writer".into()
+        }
+    }
+
+    #[test]
+    fn pkcs1_keys_that_do_not_open_the_header_count_as_not_unwrapped() {
+        let reader = RawRsaKeyring::new("ns", "rsa", None, Some(PRIVATE_PEM.as_bytes()), RsaPadding::Pkcs1).unwrap();
+        for suite in [AlgorithmSuite::DEFAULT, AlgorithmSuite::Aes256GcmHkdfSha512CommitKeyEcdsaP384] {
+            let options = crate::EncryptOptions { suite, ..Default::default() };
+            // Two keys of the right length that are not the data key, then the data key: found.
+            let (msg, _) = crate::encrypt(&LegacyPkcs1 { decoys: 2, real: true }, b"legacy", &options).unwrap();
+            let (plain, _) = crate::decrypt(&reader, &msg, &crate::DecryptOptions::default()).unwrap();
+            assert_eq!(plain, b"legacy");
+            // Only such keys: no matching key (not COMMITMENT_MISMATCH), and the message says why.
+            let (msg, _) = crate::encrypt(&LegacyPkcs1 { decoys: 2, real: false }, b"x", &options).unwrap();
+            let err = crate::decrypt(&reader, &msg, &crate::DecryptOptions::default()).unwrap_err();
+            assert_eq!(err.code(), "NO_MATCHING_KEY", "{err}");
+            assert!(err.to_string().contains("2 encrypted data key(s)"), "{err}");
+            assert!(err.to_string().contains("to a key that opens the header"), "{err}");
+            // Without a header to check against, the keyring returns what it unwrapped.
+            let ec = EncryptionContext::new();
+            let dm = DecryptionMaterials::new(suite, &ec);
+            let edks = crate::format::header::parse(&msg, Default::default()).unwrap().header.encrypted_data_keys;
+            assert_eq!(reader.on_decrypt(&dm, &edks).unwrap().unwrap().as_bytes(), [0u8; 32]);
+        }
     }
 }

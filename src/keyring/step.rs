@@ -234,7 +234,7 @@ mod tests {
         let multi = MultiKeyring::new(Some(foreign), vec![kms, aes]).unwrap();
         let edks = [EncryptedDataKey { provider_id: "aws-kms".into(), provider_info: ARN.into(), ciphertext: vec![1] }];
         let ec = EncryptionContext::new();
-        let dm = DecryptionMaterials { suite: AlgorithmSuite::DEFAULT, encryption_context: &ec };
+        let dm = DecryptionMaterials::new(AlgorithmSuite::DEFAULT, &ec);
         let mut p = Progress::default();
         let Poll::Pending(call) = multi.unwrap_step(&mut p, &dm, &edks, None).unwrap() else { panic!() };
         assert_eq!(call.path, [0]);

@@ -139,7 +139,7 @@ impl KeyringRun {
         }
         let answer = self.take_answer(answer)?;
         let (suite, context, edks) = self.search.as_ref().ok_or(Error::InvalidState("search"))?;
-        let materials = DecryptionMaterials { suite: *suite, encryption_context: context };
+        let materials = DecryptionMaterials::new(*suite, context);
         let outcome = self.keyring.unwrap_step(&mut self.progress, &materials, edks, answer);
         self.step_out(outcome, |key: Option<DataKey>| {
             let key = key.map_or(JsValue::NULL, |k| Uint8Array::from(k.as_bytes()).into());

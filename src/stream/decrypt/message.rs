@@ -187,7 +187,7 @@ impl MessageDecryptor {
         let Phase::NeedKey { header, full_context, required } = &self.phase else {
             return Err(Error::InvalidState("no data key is awaited"));
         };
-        let materials = DecryptionMaterials { suite: header.header.suite, encryption_context: full_context };
+        let materials = DecryptionMaterials::for_header(header, full_context, required);
         let found = match keyring.unwrap_step(progress, &materials, &header.header.encrypted_data_keys, answer) {
             Ok(Poll::Pending(call)) => return Ok(Poll::Pending(call)),
             Ok(Poll::Ready(key)) => Ok(key),

@@ -21,6 +21,7 @@ mod verify;
 
 pub use body::{BodyDecryptor, BodyStep, OpenFrame};
 pub use message::{DecryptState, MessageDecryptor};
+pub(crate) use verify::key_opens;
 pub use verify::{full_context, VerifiedHeader};
 
 use crate::error::{Error, Result};
