@@ -44,6 +44,7 @@ const hex = (suite) => `0x${suite.toString(16).padStart(4, '0')}`;
 const CASES = [
   { id: 'envseal', label: 'envseal encryptStream/decryptStream (engine auto = node)', frame: FRAME },
   { id: 'envseal-node', label: 'envseal/node createEncryptStream/createDecryptStream (Node Transform)', frame: FRAME },
+  { id: 'envseal-workers', label: "envseal/node Node Transform, engine 'workers' (0x0578: SHA-384 on a worker thread)", frame: FRAME },
   { id: 'aws-same', label: '@aws-crypto/client-node 5.0.2 streams, same frames', frame: FRAME },
   { id: 'aws-default', label: '@aws-crypto/client-node 5.0.2 streams, its default frames', frame: AWS_DEFAULT_FRAME },
   { id: 'raw', label: 'raw node:crypto AES-256-GCM, one cipher per frame (the limit)', frame: FRAME, suites: [0x0478] },
@@ -150,20 +151,20 @@ const nodeSink = (sink) =>
     },
   });
 
-async function envsealCase(nodeStreams) {
+async function envsealCase(nodeStreams, engine) {
   const envseal = await import('envseal');
   const node = await import('envseal/node');
   await envseal.init();
   const keyring = new envseal.RawAesKeyring({ keyNamespace: 'bench', keyName: 'k', wrappingKey: new Uint8Array(32).fill(7) });
   return {
     async encrypt(chunks, suite, frameLength, sink) {
-      const options = { suite, frameLength, encryptionContext: { bench: 'node' } };
+      const options = { suite, frameLength, encryptionContext: { bench: 'node' }, engine };
       if (nodeStreams) await pipeline(Readable.from(chunks), node.createEncryptStream(keyring, options), nodeSink(sink));
       else await webSource(chunks).pipeThrough(envseal.encryptStream(keyring, options)).pipeTo(webSink(sink));
     },
     async decrypt(chunks, _frameLength, sink) {
-      if (nodeStreams) await pipeline(Readable.from(chunks), node.createDecryptStream(keyring), nodeSink(sink));
-      else await webSource(chunks).pipeThrough(envseal.decryptStream(keyring)).pipeTo(webSink(sink));
+      if (nodeStreams) await pipeline(Readable.from(chunks), node.createDecryptStream(keyring, { engine }), nodeSink(sink));
+      else await webSource(chunks).pipeThrough(envseal.decryptStream(keyring, { engine })).pipeTo(webSink(sink));
     },
   };
 }
@@ -272,7 +273,12 @@ async function measured(work) {
 }
 
 async function runChild({ id, suite, size, frame, rounds }) {
-  const impl = id === 'raw' ? rawCase() : id.startsWith('aws') ? await awsCase() : await envsealCase(id === 'envseal-node');
+  const impl =
+    id === 'raw'
+      ? rawCase()
+      : id.startsWith('aws')
+        ? await awsCase()
+        : await envsealCase(id !== 'envseal', id === 'envseal-workers' ? 'workers' : undefined);
   const roundTrip = async (bytes, message) => {
     const collected = collectingSink(message);
     await impl.encrypt(plaintextChunks(bytes), suite, frame, collected);
@@ -384,7 +390,7 @@ function targets() {
   const rows = [];
   const others = (suite) => [['aws-same', 1.5], ['aws-default', undefined], ...(suite === 0x0478 ? [['raw', 0.8]] : [])];
   for (const suite of SUITES) {
-    for (const mine of ['envseal', 'envseal-node']) {
+    for (const mine of ['envseal', 'envseal-node', 'envseal-workers']) {
       for (const size of sizes) {
         const e = find(mine, suite, size);
         for (const [other, need] of others(suite)) {

@@ -29,12 +29,13 @@ function signatureHash(handle, signing, hashWith) {
   const { hash, prelude } = handle.handOutHash();
   const running = hashWith(hash);
   running.update(prelude);
-  return { update: running.update, digest: running.digest, outside: true };
+  return { update: running.update, digest: running.digest, room: running.room, outside: true };
 }
 
-/** Hands the digest of a hash the engine took back to the core. */
-function handInDigest(handle, hash) {
-  if (hash?.outside) handle.setDigest(hash.digest());
+/** Hands the digest of a hash the engine took back to the core (a hash on another thread
+ * answers with a promise). */
+async function handInDigest(handle, hash) {
+  if (hash?.outside) handle.setDigest(await hash.digest());
 }
 
 /** Imports the handle's content key into `aead`, and wipes the copy. */
@@ -45,6 +46,11 @@ async function importContentKey(aead, handle, usage) {
   } finally {
     raw.fill(0);
   }
+}
+
+/** Lets `aead` forget a key it imported (the 'workers' engine drops it from its workers). */
+function dropKey(aead, key) {
+  if (key !== undefined) aead.dropKey?.(key);
 }
 
 /** Encrypts with a `MessageEncryptor` handle, frame by frame: the core says when a frame is due
@@ -106,7 +112,7 @@ export class ExternalSealer {
     for (let frame; (frame = this.#due(this.#pendingLength, true)); ) await this.#seal(frame, NOTHING, 0);
     await this.#order.drained();
     this.#throwIfFailed();
-    handInDigest(this.#enc, this.#hash);
+    await handInDigest(this.#enc, this.#hash);
     const footer = this.#enc.footer();
     if (footer.length > 0) this.#emit(footer);
   }
@@ -115,6 +121,7 @@ export class ExternalSealer {
     this.#order.stop();
     this.#pending?.fill(0);
     this.#pendingLength = 0;
+    dropKey(this.#aead, this.#key);
     this.#key = undefined;
   }
 
@@ -145,6 +152,7 @@ export class ExternalSealer {
    * what it took. */
   async #seal(frame, chunk, offset) {
     await this.#order.slot();
+    await this.#hash?.room?.(); // a hash on another thread has room for this frame's bytes
     this.#throwIfFailed();
     let plaintext;
     if (this.#pendingLength === 0) {
@@ -246,19 +254,20 @@ export class ExternalOpener {
     this.#gather?.fill(0);
     this.#held?.fill(0);
     this.#held = null;
+    dropKey(this.#aead, this.#key);
     this.#key = undefined;
   }
 
   /** Takes the frame off the queue and starts opening it; its plaintext is delivered in order. */
   async #open(frame) {
     await this.#order.slot();
+    await this.#hash?.room?.();
     this.#throwIfFailed();
     const total = frame.prefixLen + frame.sealedLen;
     // The queue's views are valid until it changes: used (and done with, or copied) at once.
     if (!(this.#gather?.length >= total)) this.#gather = new Uint8Array(total);
     const whole = this.#queue.take(total, this.#gather);
     this.#hash?.update(whole);
-    if (frame.isFinal) handInDigest(this.#dec, this.#hash); // the footer is verified next
     const sealed = whole.subarray(frame.prefixLen);
     const job = this.#aead.open(this.#key, frame.iv, frame.aad, sealed);
     this.#order.add(
@@ -267,8 +276,10 @@ export class ExternalOpener {
         if (frame.isFinal) this.#held = bytes;
         else this.#emit(bytes);
       },
-      () => core.decryptFailedError(),
+      // A frame that did not open is DECRYPT_FAILED; a worker that failed says so.
+      (error) => (error?.code === 'WORKER_FAILED' ? error : core.decryptFailedError()),
     );
+    if (frame.isFinal) await handInDigest(this.#dec, this.#hash); // the footer is verified next
   }
 
   #throwIfFailed() {

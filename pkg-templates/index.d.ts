@@ -104,6 +104,9 @@ export type CommitmentPolicyName = (typeof CommitmentPolicy)[keyof typeof Commit
  * - `SIGNED_MESSAGE_REFUSED`: `decryptStream` with `rejectSigned: true` met a signed message.
  * - `OUTPUT_EXISTS`: `encryptFile`/`decryptFile` (`envseal/node`) would replace a file, and
  *   `overwrite` is not set.
+ * - `WORKER_FAILED`: a stream with `engine: 'workers'` lost a worker (its script could not be
+ *   loaded, for example under a Content-Security-Policy without `worker-src 'self'`, or it
+ *   crashed). The stream ends; the next stream starts new workers.
  */
 export type ErrorCode =
   | 'NOT_INITIALIZED'
@@ -129,7 +132,8 @@ export type ErrorCode =
   | 'INVALID_STATE'
   | 'INTERNAL_ERROR'
   | 'SIGNED_MESSAGE_REFUSED'
-  | 'OUTPUT_EXISTS';
+  | 'OUTPUT_EXISTS'
+  | 'WORKER_FAILED';
 
 /** What envseal throws (or rejects with): a standard `Error` (or `TypeError`/`RangeError`) with a `code`. */
 export interface EnvsealError extends Error {
@@ -611,13 +615,21 @@ export function generateDataKey(keyring: Keyring, options?: GenerateDataKeyOptio
  * - `'auto'` (default): `'node'` where `node:crypto` is available, else `'webcrypto'` where
  *   `globalThis.crypto.subtle` exists (secure contexts: https and localhost, Workers of such
  *   pages), else `'wasm'`.
+ * - `'workers'` (opt-in): more than one thread for one stream. In browsers, frames are sealed and
+ *   opened with WebCrypto on a pool of Web Workers (`workers` of them; the module script
+ *   `frame-worker.js` next to the package's `index.js`, loaded with `new URL(...,
+ *   import.meta.url)`, which Vite and webpack bundle); the stream's key is posted to them as a
+ *   non-extractable `CryptoKey`. In Node, frames stay with `node:crypto` on the calling thread
+ *   (faster than any hand-off) and a signed message's SHA-384 runs on a worker thread: about
+ *   1.4x `'node'` for `0x0578`. Whether it is faster than `'auto'` depends on the machine: see
+ *   docs/streaming.md in the repository for what was measured.
  *
  * With `'node'` and `'webcrypto'` plaintext is framed in JavaScript and never copied into
  * WebAssembly; the WebAssembly core still derives the key, computes every IV, AAD and frame
  * header, checks order, and hashes signed messages. Several frames are in flight at once,
  * delivered in order. Asking for an engine the runtime lacks throws `INVALID_ARGUMENT`.
  */
-export type StreamEngine = 'auto' | 'node' | 'webcrypto' | 'wasm';
+export type StreamEngine = 'auto' | 'node' | 'webcrypto' | 'wasm' | 'workers';
 
 /** What `onProgress` receives: running totals, in bytes. */
 export interface StreamProgress {
@@ -644,6 +656,12 @@ export interface EncryptStreamOptions {
   /** Frame engine. Default `'auto'`. */
   engine?: StreamEngine;
   /**
+   * With `engine: 'workers'` in browsers: how many Web Workers seal frames, 1 to 16. Default: one
+   * per core (`navigator.hardwareConcurrency`), at most 4. Workers are shared by every stream of
+   * the page (or Worker) and started on first use. Only with `engine: 'workers'`.
+   */
+  workers?: number;
+  /**
    * Called with running totals each time the stream makes output readable (about once per frame),
    * and once at the end. Keep it quick; if it throws, the stream errors with that error.
    */
@@ -654,6 +672,8 @@ export interface EncryptStreamOptions {
 export interface DecryptStreamOptions extends DecryptOptions {
   /** Frame engine. Default `'auto'`. Legacy non-framed messages are always read by `'wasm'`. */
   engine?: StreamEngine;
+  /** As for {@link EncryptStreamOptions.workers}. */
+  workers?: number;
   /** As for {@link EncryptStreamOptions.onProgress}. */
   onProgress?: (progress: StreamProgress) => void;
   /**

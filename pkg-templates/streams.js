@@ -22,6 +22,7 @@ import {
 } from './keyring-protocol.js';
 import { nodeAead, nodeCrypto, nodeHash, subtleCrypto, webCryptoAead } from './aead.js';
 import { ExternalOpener, ExternalSealer } from './engine-external.js';
+import { defaultWorkers, FRAMES_PER_WORKER, MAX_WORKERS, workerHash, workersAead, workersAvailable } from './worker-pool.js';
 
 /**
  * Default frame length of `encryptStream` (bytes of plaintext per frame). Measured, see
@@ -31,7 +32,8 @@ import { ExternalOpener, ExternalSealer } from './engine-external.js';
  */
 export const STREAM_FRAME_LENGTH = 256 * 1024;
 
-/** WebCrypto calls in flight at once (see docs/streaming.md). */
+/** WebCrypto calls in flight at once (see docs/streaming.md); the 'workers' engine keeps
+ * FRAMES_PER_WORKER per worker in flight, so that a worker has its next frame at hand. */
 const IN_FLIGHT = 4;
 
 /**
@@ -41,7 +43,7 @@ const IN_FLIGHT = 4;
  */
 const DETERMINISTIC_FOR_TESTING = Symbol.for('envseal.testing.deterministicEncryptor');
 
-export const ENCRYPT_OPTIONS = ['encryptionContext', 'suite', 'frameLength', 'engine', 'onProgress'];
+export const ENCRYPT_OPTIONS = ['encryptionContext', 'suite', 'frameLength', 'engine', 'workers', 'onProgress'];
 export const DECRYPT_OPTIONS = [
   'encryptionContext',
   'commitmentPolicy',
@@ -49,6 +51,7 @@ export const DECRYPT_OPTIONS = [
   'maxFrameLength',
   'frameIvs',
   'engine',
+  'workers',
   'onProgress',
   'rejectSigned',
 ];
@@ -79,7 +82,7 @@ export function decryptStream(keyring, options) {
 export function openEncryptStream(keyring, options, api, Transform) {
   requireInit(`${api}()`);
   const o = readOptions(options, api, ENCRYPT_OPTIONS);
-  const engine = chooseEngine(o.engine, api);
+  const engine = chooseEngine(o, api);
   const run = new Run(api, progressCallback(o.onProgress, api));
   const core = pick(o, ['encryptionContext', 'suite', 'frameLength']);
   core.frameLength ??= STREAM_FRAME_LENGTH;
@@ -88,7 +91,7 @@ export function openEncryptStream(keyring, options, api, Transform) {
   /** The encryptor is ready (its data key made and wrapped): set up the engine. */
   const ready = (enc) => {
     run.own(enc);
-    const settings = { frameLength: core.frameLength, inFlight: IN_FLIGHT, emit: run.emit, fail: run.fail };
+    const settings = { frameLength: core.frameLength, inFlight: engine.inFlight, emit: run.emit, fail: run.fail };
     sealer = engine.aead ? new ExternalSealer(enc, { ...settings, aead: engine.aead, hash: engine.hash }) : new WasmSealer(enc, settings);
     run.engine = sealer;
     return enc.header;
@@ -123,7 +126,7 @@ export function openEncryptStream(keyring, options, api, Transform) {
 export function openDecryptStream(keyring, options, api, Transform) {
   requireInit(`${api}()`);
   const o = readOptions(options, api, DECRYPT_OPTIONS);
-  const engine = chooseEngine(o.engine, api);
+  const engine = chooseEngine(o, api);
   if (o.rejectSigned !== undefined && typeof o.rejectSigned !== 'boolean') {
     throw typeError(`${api}: options.rejectSigned must be a boolean, got ${describe(o.rejectSigned)}`);
   }
@@ -146,7 +149,7 @@ export function openDecryptStream(keyring, options, api, Transform) {
     }
     await unwrapMessage(dec, keyring);
     const header = dec.header; // verified: key commitment and header tag checked
-    const settings = { frameLength: header.frameLength, inFlight: IN_FLIGHT, emit: run.emit, fail: run.fail };
+    const settings = { frameLength: header.frameLength, inFlight: engine.inFlight, emit: run.emit, fail: run.fail };
     // Legacy non-framed bodies are one AES-GCM unit of any length: the core's cipher reads them.
     const external = engine.aead && header.contentType === 'framed';
     opener = external ? new ExternalOpener(dec, { ...settings, aead: engine.aead, hash: engine.hash }) : new WasmOpener(dec, settings);
@@ -356,7 +359,8 @@ function pick(options, keys) {
 }
 
 /** Each engine: its AES-GCM (`aead`; null: the core's), its hash for signed messages (`hash`;
- * none: the core's), whether this runtime has it, and why not. */
+ * none: the core's), whether this runtime has it, and why not. 'workers' makes its AES-GCM for
+ * the pool size asked for. */
 const ENGINES = {
   node: {
     aead: nodeAead,
@@ -370,24 +374,56 @@ const ENGINES = {
     missing: 'this context has no crypto.subtle (WebCrypto exists only in secure contexts: https or localhost)',
   },
   wasm: { aead: null, available: () => true },
+  workers: {
+    // In Node a hand-off to a thread costs more than node:crypto's AES-GCM of a frame (measured,
+    // docs/streaming.md): frames stay on the calling thread and a signed message's hash moves.
+    pool: (count) =>
+      nodeCrypto()
+        ? { aead: nodeAead, hash: workerHash, inFlight: IN_FLIGHT }
+        : { aead: workersAead(count), inFlight: FRAMES_PER_WORKER * count },
+    available: workersAvailable,
+    missing:
+      'this context cannot start workers with an AES-GCM (Web Workers and crypto.subtle in browsers, ' +
+      'worker_threads and node:crypto in Node 20.16 or later)',
+  },
 };
 
+const ENGINE_NAMES = ['auto', ...Object.keys(ENGINES)].map((name) => `'${name}'`).join(', ').replace(/, ([^,]*)$/, ' or $1');
+
 /**
- * The engine for the `engine` option: `{ aead }`, the AEAD of an external engine, or `{ aead:
- * null }` for the core's own cipher. 'auto' is the fastest available: node:crypto, WebCrypto, wasm.
+ * The engine for the `engine` and `workers` options: `{ aead, hash, inFlight }`, where `aead` is
+ * the AES-GCM of an external engine or null for the core's own cipher. 'auto' is the fastest
+ * single-threaded engine available: node:crypto, WebCrypto, wasm; 'workers' is opt-in.
  */
-function chooseEngine(engine, api) {
-  if (engine === undefined || engine === 'auto') {
-    return Object.values(ENGINES).find((e) => e.available());
+function chooseEngine({ engine, workers }, api) {
+  const name = engine ?? 'auto';
+  if (workers !== undefined) readWorkers(workers, name, api);
+  if (name === 'auto') {
+    const found = [ENGINES.node, ENGINES.webcrypto, ENGINES.wasm].find((e) => e.available());
+    return { ...found, inFlight: IN_FLIGHT };
   }
-  const chosen = Object.hasOwn(ENGINES, engine) ? ENGINES[engine] : undefined;
-  if (chosen?.available()) return chosen;
+  const chosen = Object.hasOwn(ENGINES, name) ? ENGINES[name] : undefined;
+  if (chosen?.available()) return chosen.pool ? chosen.pool(workers ?? defaultWorkers()) : { ...chosen, inFlight: IN_FLIGHT };
   if (chosen) {
-    throw codedError('INVALID_ARGUMENT', `${api}: options.engine is '${engine}' but ${chosen.missing}; use engine 'auto' or 'wasm'`);
+    throw codedError('INVALID_ARGUMENT', `${api}: options.engine is '${name}' but ${chosen.missing}; use engine 'auto' or 'wasm'`);
   }
-  const message = `${api}: options.engine must be 'auto', 'node', 'webcrypto' or 'wasm', got `;
-  if (typeof engine !== 'string') throw typeError(message + describe(engine));
-  throw codedError('INVALID_ARGUMENT', message + JSON.stringify(engine), RangeError);
+  const message = `${api}: options.engine must be ${ENGINE_NAMES}, got `;
+  if (typeof name !== 'string') throw typeError(message + describe(name));
+  throw codedError('INVALID_ARGUMENT', message + JSON.stringify(name), RangeError);
+}
+
+/** Checks `options.workers`: a whole number of workers, for engine 'workers' only. */
+function readWorkers(workers, engine, api) {
+  if (typeof workers !== 'number' || !Number.isInteger(workers)) {
+    const got = typeof workers === 'number' ? String(workers) : describe(workers);
+    throw typeError(`${api}: options.workers must be a whole number of workers, got ${got}`);
+  }
+  if (workers < 1 || workers > MAX_WORKERS) {
+    throw codedError('INVALID_ARGUMENT', `${api}: options.workers must be from 1 to ${MAX_WORKERS}, got ${workers}`, RangeError);
+  }
+  if (engine !== 'workers') {
+    throw codedError('INVALID_ARGUMENT', `${api}: options.workers is the pool size of engine 'workers', but the engine is '${engine}'`);
+  }
 }
 
 function progressCallback(onProgress, api) {

@@ -22,7 +22,7 @@ export function benchCases({ frameLength }) {
       group: 'baseline',
     },
     ...[0x0478, 0x0578].flatMap((suite) =>
-      ['webcrypto', 'wasm'].map((engine) => ({
+      ['webcrypto', 'wasm', 'workers'].map((engine) => ({
         id: `envseal-0x${suite.toString(16).padStart(4, '0')}-${engine}`,
         label: `envseal 0x${suite.toString(16).padStart(4, '0')} stream, engine '${engine}'`,
         module: 'envseal',

@@ -118,6 +118,7 @@ export function checkTargets(run) {
   const sizes = run.config.sizes;
   const ratios = [
     ['envseal-0x0478-webcrypto', 'webcrypto-aes-gcm', 0.85, 'envseal 0x0478 >= 0.85x raw WebCrypto AES-GCM (same frames)'],
+    ['envseal-0x0478-workers', 'webcrypto-aes-gcm', 1.6, "envseal 0x0478 engine 'workers' >= 1.6x raw WebCrypto AES-GCM on one thread (same frames)"],
     ['envseal-0x0478-webcrypto', 'aws-fastest', 2, 'envseal 0x0478 >= 2x AWS browser client, fastest (0x0478, 64 KiB)'],
     ['envseal-0x0578-webcrypto', 'aws-default', 3, 'envseal 0x0578 >= 3x AWS browser client, default (0x0578)'],
     ['envseal-0x0578-webcrypto', 'sha384-wasm', 0.8, 'envseal 0x0578 >= 0.8x SHA-384 alone in wasm'],

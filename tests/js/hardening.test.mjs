@@ -7,6 +7,7 @@ import { describe, test } from 'node:test';
 import { RawAesKeyring, decrypt, decryptStream, encrypt, encryptStream, generateDataKey, init } from 'envseal';
 
 import { aesKeyring, bytes, rejectsWithCode } from './helpers.mjs';
+import { ENGINES } from './stream-helpers.mjs';
 
 await init();
 
@@ -54,7 +55,6 @@ describe('lone surrogates are refused wherever a string enters', () => {
 });
 
 describe('cancel resolves and releases, whenever it comes', () => {
-  const ENGINES = ['node', 'webcrypto', 'wasm'];
   const plaintext = bytes(600_000, 3);
   const pieces = (b, n) => Array.from({ length: Math.ceil(b.length / n) }, (_, i) => b.subarray(i * n, (i + 1) * n));
 

@@ -42,6 +42,7 @@ test('npm pack ships exactly the loader and its modules, the types, the glue, th
     'byte-queue.js',
     'engine-external.js',
     'engine-wasm.js',
+    'frame-worker.js',
     'in-order.js',
     'index.d.ts',
     'index.js',
@@ -55,6 +56,7 @@ test('npm pack ships exactly the loader and its modules, the types, the glue, th
     'streams.js',
     'wasm/envseal.js',
     'wasm/envseal_bg.wasm',
+    'worker-pool.js',
   ]);
 });
 

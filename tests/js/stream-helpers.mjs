@@ -1,6 +1,10 @@
 // Helpers of the stream suites: sources that cut bytes into chosen chunk sizes, and sinks that
 // keep what a stream delivered before it ended or failed.
 
+/** Every stream engine: each suite runs its matrix over all of them ('workers' in Node: node:crypto
+ * frames with a signed message's hash on a worker thread). */
+export const ENGINES = ['node', 'webcrypto', 'wasm', 'workers'];
+
 /**
  * A ReadableStream of `bytes` cut into chunks of `chunk` bytes (a number, or a function of the
  * chunk index returning the next size). Chunks are fresh copies unless `views` is set.

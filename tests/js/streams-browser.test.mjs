@@ -1,12 +1,12 @@
 // encryptStream / decryptStream in headless Chromium: in a page and in a dedicated Worker (no
-// `window`, no `Buffer`), both engines and suites, identical bytes from both engines, error
-// codes; and 1 GiB streamed through encryptStream -> decryptStream inside a Worker, with the
+// `window`, no `Buffer`), every engine (the 'workers' pool from a page and from a Worker) and
+// suite, identical bytes from every engine, error codes; and 1 GiB streamed through encryptStream -> decryptStream inside a Worker, with the
 // SHA-256 of what went in equal to the SHA-256 of what came out, and memory measured (below).
 
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
-import { busiestRenderer, processMemory, resetPeak, startHarness, workerCdp } from './browser-harness.mjs';
+import { busiestRenderer, installedPackage, processMemory, resetPeak, startHarness, workerCdp } from './browser-harness.mjs';
 
 const MiB = 1 << 20;
 
@@ -39,10 +39,11 @@ const scenario = `
     const data = new Uint8Array(3 * 1024 * 1024 + 5).map((_, i) => (i * 131) >>> 3);
     const found = { hasWindow: typeof window !== 'undefined', hasBuffer: typeof Buffer !== 'undefined', roundTrips: [] };
     for (const suite of [0x0478, 0x0578]) {
-      for (const engine of ['webcrypto', 'wasm', 'auto']) {
+      // Each engine encrypts, and the message is decrypted by another.
+      for (const [engine, reader] of Object.entries({ webcrypto: 'wasm', wasm: 'workers', auto: 'wasm', workers: 'webcrypto' })) {
         const enc = encryptStream(keyring, { suite, engine, encryptionContext: { where: 'chromium' } });
         const ct = await collect(source(data, 100000).pipeThrough(enc));
-        const dec = decryptStream(keyring, { engine: engine === 'wasm' ? 'webcrypto' : 'wasm' });
+        const dec = decryptStream(keyring, { engine: reader });
         const pt = await collect(source(ct.bytes, 77777).pipeThrough(dec));
         found.roundTrips.push({ suite, engine, ok: !ct.error && !pt.error && same(pt.bytes, data),
           header: (await dec.header).encryptionContext.where });
@@ -50,17 +51,19 @@ const scenario = `
     }
     const hook = { dataKey: new Uint8Array(32).fill(1), messageId: new Uint8Array(32).fill(2) };
     const outputs = [];
-    for (const [engine, chunk] of [['webcrypto', 1000], ['wasm', 65536], ['webcrypto', 4 << 20]]) {
+    for (const [engine, chunk] of [['webcrypto', 1000], ['wasm', 65536], ['webcrypto', 4 << 20], ['workers', 77777]]) {
       outputs.push((await collect(source(data, chunk).pipeThrough(encryptStream(keyring, { engine, [DETERMINISTIC]: hook })))).bytes);
     }
-    found.identical = same(outputs[0], outputs[1]) && same(outputs[1], outputs[2]);
+    found.identical = outputs.every((o) => same(o, outputs[0]));
 
     const ct = (await collect(source(data, 1 << 20).pipeThrough(encryptStream(keyring)))).bytes;
     const flipped = ct.slice(); flipped[ct.length - 100] ^= 1;
     const trailing = new Uint8Array(ct.length + 1); trailing.set(ct);
     found.errors = {};
-    for (const [name, bytes] of [['flipped', flipped], ['truncated', ct.subarray(0, ct.length - 1)], ['trailing', trailing]]) {
-      const r = await collect(source(bytes, 65536).pipeThrough(decryptStream(keyring)));
+    const early = ct.slice(); early[ct.length - 300000] ^= 1; // inside a regular frame, read by the pool
+    for (const [name, bytes, engine] of [['flipped', flipped], ['truncated', ct.subarray(0, ct.length - 1)], ['trailing', trailing],
+      ['flipped in a worker', early, 'workers'], ['truncated in a worker', ct.subarray(0, ct.length - 1), 'workers']]) {
+      const r = await collect(source(bytes, 65536).pipeThrough(decryptStream(keyring, { engine })));
       // a prefix of the plaintext, without the final frame (it is held until the end checks out)
       found.errors[name] = r.error?.code + ' ' + (r.bytes.length < data.length && same(r.bytes, data.subarray(0, r.bytes.length)));
     }
@@ -72,10 +75,16 @@ const EXPECTED = (inWorker) => ({
   hasWindow: !inWorker,
   hasBuffer: false,
   roundTrips: [0x0478, 0x0578].flatMap((suite) =>
-    ['webcrypto', 'wasm', 'auto'].map((engine) => ({ suite, engine, ok: true, header: 'chromium' })),
+    ['webcrypto', 'wasm', 'auto', 'workers'].map((engine) => ({ suite, engine, ok: true, header: 'chromium' })),
   ),
   identical: true,
-  errors: { flipped: 'DECRYPT_FAILED true', truncated: 'TRUNCATED true', trailing: 'TRAILING_DATA true' },
+  errors: {
+    flipped: 'DECRYPT_FAILED true',
+    truncated: 'TRUNCATED true',
+    trailing: 'TRAILING_DATA true',
+    'flipped in a worker': 'DECRYPT_FAILED true',
+    'truncated in a worker': 'TRUNCATED true',
+  },
 });
 
 // The 1 GiB job, in a Worker: deterministic pseudo-random chunks (xorshift128, sizes cycling
@@ -143,6 +152,9 @@ let harness;
 
 before(async () => {
   harness = await startHarness({
+    // The package again, under /no-workers/, where the workers' script cannot be loaded.
+    mounts: { '/no-workers/': installedPackage() },
+    routes: { '/no-workers/frame-worker.js': (req, res) => res.writeHead(404).end() },
     files: {
       '/scenario.js': [scenario, '.js'],
       '/sha256.js': new URL('./sha256.mjs', import.meta.url),
@@ -178,7 +190,7 @@ after(async () => {
   await harness?.close();
 });
 
-test('in a page and in a dedicated Worker: both engines, both suites, identical bytes, error codes', { timeout: 180_000 }, async () => {
+test('in a page and in a dedicated Worker: every engine, both suites, identical bytes, error codes', { timeout: 180_000 }, async () => {
   const page = await harness.browser.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
@@ -199,6 +211,36 @@ test('in a page and in a dedicated Worker: both engines, both suites, identical 
   assert.deepEqual(inWorker, EXPECTED(true), 'worker');
   assert.deepEqual(errors, []);
   await page.close();
+});
+
+test("engine 'workers' whose workers cannot start: WORKER_FAILED, in both directions, and no output", { timeout: 60_000 }, async () => {
+  const { page, context } = await harness.open('/');
+  const found = await page.evaluate(async () => {
+    const good = await import('/envseal/index.js');
+    const broken = await import('/no-workers/index.js');
+    await Promise.all([good.init(), broken.init()]);
+    const wrappingKey = crypto.getRandomValues(new Uint8Array(32));
+    const keyring = (E) => new E.RawAesKeyring({ keyNamespace: 'w', keyName: 'k', wrappingKey });
+    const data = new Uint8Array(600000).fill(5);
+    const run = async (stream, bytes) => {
+      let out = 0;
+      try {
+        await new Blob([bytes]).stream().pipeThrough(stream).pipeTo(new WritableStream({ write(c) { out += c.length; } }));
+        return 'no error';
+      } catch (e) {
+        return `${e.code} ${/engine 'workers': a worker of the pool failed/.test(e.message)} ${out}`;
+      }
+    };
+    const { ciphertext } = await good.encrypt(keyring(good), data);
+    return {
+      encrypt: await run(broken.encryptStream(keyring(broken), { engine: 'workers' }), data),
+      decrypt: await run(broken.decryptStream(keyring(broken), { engine: 'workers' }), ciphertext),
+    };
+  });
+  // Encryption wrote its header before the first frame failed; decryption released nothing.
+  assert.match(found.encrypt, /^WORKER_FAILED true \d+$/);
+  assert.equal(found.decrypt, 'WORKER_FAILED true 0');
+  await context.close();
 });
 
 // What "memory" means here:

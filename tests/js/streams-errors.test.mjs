@@ -11,11 +11,10 @@ import { promisify } from 'node:util';
 import { decryptStream, encrypt, encryptStream, init } from 'envseal';
 
 import { aesKeyring, bytes } from './helpers.mjs';
-import { concat, drain, sourceOf, through } from './stream-helpers.mjs';
+import { ENGINES, concat, drain, sourceOf, through } from './stream-helpers.mjs';
 
 await init();
 
-const ENGINES = ['node', 'webcrypto', 'wasm'];
 const SUITES = [0x0478, 0x0578];
 const hex = (n) => `0x${n.toString(16).padStart(4, '0')}`;
 const keyring = aesKeyring('errors');
@@ -160,10 +159,16 @@ describe('arguments', () => {
   };
 
   test('bad options throw at once, naming the function and the option', () => {
-    assert.match(code(() => encryptStream(keyring, { frameLenght: 5 })), /^TypeError INVALID_ARGUMENT: encryptStream: unknown option "frameLenght"; the options are \{ encryptionContext, suite, frameLength, engine, onProgress \}/);
+    assert.match(code(() => encryptStream(keyring, { frameLenght: 5 })), /^TypeError INVALID_ARGUMENT: encryptStream: unknown option "frameLenght"; the options are \{ encryptionContext, suite, frameLength, engine, workers, onProgress \}/);
     assert.match(code(() => decryptStream(keyring, { rejectSigned: 'yes' })), /^TypeError INVALID_ARGUMENT: decryptStream: options.rejectSigned must be a boolean/);
-    assert.match(code(() => encryptStream(keyring, { engine: 'fast' })), /^RangeError INVALID_ARGUMENT: encryptStream: options.engine must be 'auto', 'node', 'webcrypto' or 'wasm', got "fast"/);
+    assert.match(code(() => encryptStream(keyring, { engine: 'fast' })), /^RangeError INVALID_ARGUMENT: encryptStream: options.engine must be 'auto', 'node', 'webcrypto', 'wasm' or 'workers', got "fast"/);
     assert.match(code(() => decryptStream(keyring, { engine: 1 })), /^TypeError INVALID_ARGUMENT/);
+    assert.match(code(() => encryptStream(keyring, { engine: 'workers', workers: 2.5 })), /^TypeError INVALID_ARGUMENT: encryptStream: options.workers must be a whole number of workers, got 2.5/);
+    assert.match(code(() => decryptStream(keyring, { engine: 'workers', workers: '2' })), /^TypeError INVALID_ARGUMENT: decryptStream: options.workers must be a whole number/);
+    assert.match(code(() => encryptStream(keyring, { engine: 'workers', workers: 0 })), /^RangeError INVALID_ARGUMENT: encryptStream: options.workers must be from 1 to 16, got 0/);
+    assert.match(code(() => encryptStream(keyring, { engine: 'workers', workers: 17 })), /^RangeError INVALID_ARGUMENT: encryptStream: options.workers must be from 1 to 16, got 17/);
+    assert.match(code(() => decryptStream(keyring, { workers: 2 })), /^Error INVALID_ARGUMENT: decryptStream: options.workers is the pool size of engine 'workers', but the engine is 'auto'/);
+    assert.equal(code(() => encryptStream(keyring, { engine: 'workers', workers: 16 })), 'no error');
     assert.match(code(() => encryptStream(keyring, { onProgress: 'log' })), /^TypeError INVALID_ARGUMENT: encryptStream: options.onProgress must be a function/);
     assert.match(code(() => encryptStream(keyring, 'options')), /^TypeError INVALID_ARGUMENT: encryptStream: options must be an object/);
     assert.match(code(() => encryptStream(keyring, { frameLength: 0 })), /^RangeError INVALID_ARGUMENT: encryptStream: options.frameLength must be an integer/);
@@ -201,7 +206,7 @@ describe('arguments', () => {
     }
   });
 
-  test("without node:crypto and crypto.subtle, 'auto' uses the wasm engine and 'node' and 'webcrypto' are refused", async () => {
+  test("without node:crypto and crypto.subtle, 'auto' uses the wasm engine and 'node', 'webcrypto' and 'workers' are refused", async () => {
     const source = `
       const real = globalThis.crypto;
       Object.defineProperty(globalThis, 'crypto', { value: { getRandomValues: (a) => real.getRandomValues(a) } });
@@ -212,6 +217,7 @@ describe('arguments', () => {
       let refused;
       try { E.encryptStream(k, { engine: 'webcrypto' }); } catch (e) { refused = e.code + ' ' + /secure context/.test(e.message); }
       try { E.decryptStream(k, { engine: 'node' }); } catch (e) { refused += ', ' + e.code + ' ' + /no node:crypto/.test(e.message); }
+      try { E.decryptStream(k, { engine: 'workers' }); } catch (e) { refused += ', ' + e.code + ' ' + /cannot start workers/.test(e.message); }
       const data = new Uint8Array(100000).fill(7);
       const ct = await new Response(new Blob([data]).stream().pipeThrough(E.encryptStream(k))).arrayBuffer();
       const pt = new Uint8Array(await new Response(new Blob([ct]).stream().pipeThrough(E.decryptStream(k))).arrayBuffer());
@@ -220,7 +226,7 @@ describe('arguments', () => {
     const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', source], {
       cwd: new URL('.', import.meta.url).pathname,
     });
-    assert.deepEqual(JSON.parse(stdout), { refused: 'INVALID_ARGUMENT true, INVALID_ARGUMENT true', same: true });
+    assert.deepEqual(JSON.parse(stdout), { refused: 'INVALID_ARGUMENT true, INVALID_ARGUMENT true, INVALID_ARGUMENT true', same: true });
   });
 });
 

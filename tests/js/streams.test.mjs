@@ -8,12 +8,11 @@ import { describe, test } from 'node:test';
 import { decrypt, decryptStream, encrypt, encryptStream, init } from 'envseal';
 
 import { aesKeyring, bytes } from './helpers.mjs';
-import { drain, randomSizes, sourceOf, through } from './stream-helpers.mjs';
+import { ENGINES, drain, randomSizes, sourceOf, through } from './stream-helpers.mjs';
 
 await init();
 
 const SUITES = [0x0478, 0x0578];
-const ENGINES = ['node', 'webcrypto', 'wasm'];
 const hex = (n) => `0x${n.toString(16).padStart(4, '0')}`;
 const MiB = 1 << 20;
 const KiB = 1024;

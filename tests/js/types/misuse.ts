@@ -25,6 +25,8 @@ await decrypt(keyring, new Uint8Array(1), { commitmentPolicy: 'ALLOW_EVERYTHING'
 await decrypt(keyring, new Uint8Array(1), { frameIvs: 'random' });
 // @ts-expect-error no such engine
 encryptStream(keyring, { engine: 'gpu' });
+// @ts-expect-error workers is a number of workers
+decryptStream(keyring, { engine: 'workers', workers: '2' });
 // @ts-expect-error rejectSigned is a decryptStream option
 encryptStream(keyring, { rejectSigned: true });
 // @ts-expect-error a stream's header is a promise

@@ -116,7 +116,8 @@ const sealing: MessageStream = encryptStream(aes, {
 });
 const opening: MessageStream = decryptStream(aes, { engine: 'auto', rejectSigned: true, maxFrameLength: 1 << 22 });
 const viaNode: MessageStream = decryptStream(aes, { engine: 'node' });
-void viaNode;
+const pooled: MessageStream = encryptStream(aes, { engine: 'workers', workers: 2, suite: 0x0578 });
+void [viaNode, pooled];
 const roundTrip: ReadableStream<Uint8Array> = new Blob(['hello']).stream().pipeThrough(sealing).pipeThrough(opening);
 const streamHeader: MessageHeader = await opening.header;
 const frameLength: number = streamHeader.frameLength + (streamHeader.contentType === 'framed' ? 1 : 0);
