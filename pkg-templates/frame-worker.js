@@ -1,20 +1,44 @@
 // A worker of the 'workers' engine (worker-pool.js). In browsers it seals and opens the frames it
-// is sent with WebCrypto (aead.js), under the keys its pool posted to it by id; in Node it hashes
-// signed messages with node:crypto. It knows nothing of the message format: each job names the
-// key, the IV and the AAD the core computed, and carries one frame.
+// is sent with WebCrypto (aead.js), under the keys its pool posted to it by id; it hashes signed
+// messages with node:crypto in Node and with the core's own SHA-384 (the WebAssembly module,
+// posted to it compiled) in browsers. It knows nothing of the message format: each job names the
+// key, the IV and the AAD the core computed, and carries one frame or the bytes to hash.
 //
 //   { op: 'key', id, key }    keep a key (a CryptoKey or a KeyObject)
 //   { op: 'drop', id }        forget it
 //   { op: 'seal' | 'open', job, id, iv, aad, input, length }
 //       -> { job, input, parts: Uint8Array[] } or { job, input, error }; `input` comes back for reuse
-// and, in Node, a signed message's running hash (node:crypto):
-//   { op: 'hash', id, algorithm }                    start it
+// and a signed message's running hash:
+//   { op: 'wasm', module }                           (browsers) instantiate the core, once
+//   { op: 'hash', id, algorithm }                    start it ('SHA-256' or 'SHA-384')
 //   { op: 'update', job, id, input, length } -> { job, input }   add `length` bytes of `input`
 //   { op: 'digest', job, id } -> { job, parts: [digest] }         finish and forget it
 
 import { nodeCrypto, webCryptoAead } from './aead.js';
+import { initSync, RunningHash } from './wasm/envseal.js';
 
 const aead = webCryptoAead;
+const NODE_HASHES = { 'SHA-256': 'sha256', 'SHA-384': 'sha384' };
+
+/** A running hash with `update(bytes)` and `finish() -> Uint8Array`: node:crypto's in Node,
+ * the core's elsewhere. */
+function startHash(algorithm) {
+  if (nodeCrypto()) {
+    const hash = nodeCrypto().createHash(NODE_HASHES[algorithm]);
+    return { update: (bytes) => hash.update(bytes), finish: () => new Uint8Array(hash.digest()) };
+  }
+  const hash = new RunningHash(algorithm);
+  return {
+    update: (bytes) => hash.update(bytes),
+    finish() {
+      try {
+        return hash.digest();
+      } finally {
+        hash.free();
+      }
+    },
+  };
+}
 const port = globalThis.process?.getBuiltinModule?.('node:worker_threads')?.parentPort;
 const reply = (message, transfer) => (port ?? globalThis).postMessage(message, transfer);
 const keys = new Map();
@@ -24,13 +48,14 @@ async function handle(message) {
   const { op, id, job, iv, aad, input, length } = message;
   if (op === 'key') return void keys.set(id, message.key);
   if (op === 'drop') return void keys.delete(id);
-  if (op === 'hash') return void hashes.set(id, nodeCrypto().createHash(message.algorithm));
+  if (op === 'wasm') return void initSync({ module: message.module });
+  if (op === 'hash') return void hashes.set(id, startHash(message.algorithm));
   if (op === 'update') {
     hashes.get(id).update(new Uint8Array(input, 0, length));
     return reply({ job, input }, [input]);
   }
   if (op === 'digest') {
-    const digest = new Uint8Array(hashes.get(id).digest());
+    const digest = hashes.get(id).finish();
     hashes.delete(id);
     return reply({ job, parts: [digest] });
   }

@@ -6,6 +6,9 @@ import initWasm, * as glue from './wasm/envseal.js';
 let ready = false;
 /** @type {Promise<void> | undefined} */
 let loading;
+/** @type {WebAssembly.Module | URL | Promise<WebAssembly.Module> | undefined} Where the module
+ * came from, if it can be had again (compiled once a worker asks for it). */
+let wasmSource;
 
 /**
  * Loads and instantiates the WebAssembly module. Call (and await) it once before anything else;
@@ -21,6 +24,7 @@ export function init(source) {
     loading = (async () => {
       const module_or_path = source ?? (await defaultSource());
       await initWasm({ module_or_path });
+      wasmSource = reloadable(module_or_path);
       ready = true;
     })();
     loading.catch(() => {
@@ -28,6 +32,40 @@ export function init(source) {
     });
   }
   return loading;
+}
+
+/** `source` if the module can be loaded from it again (a compiled module, or an address), for
+ * the workers of the 'workers' engine; undefined for bytes and responses, which were consumed. */
+function reloadable(source) {
+  if (source instanceof WebAssembly.Module) return source;
+  if (source instanceof URL) return source;
+  const address = typeof source === 'string' ? source : typeof Request === 'function' && source instanceof Request ? source.url : undefined;
+  if (address === undefined || !URL.canParse(address, globalThis.location?.href)) return undefined;
+  return new URL(address, globalThis.location?.href);
+}
+
+/** Whether `compiledModule` has a module to give. */
+export function wasmReloadable() {
+  return wasmSource !== undefined;
+}
+
+/** The compiled WebAssembly module, compiled again from its address if `init` was given one (the
+ * HTTP cache usually has it), for a worker to instantiate; undefined if `init` was given bytes or
+ * a response. */
+export function compiledModule() {
+  if (wasmSource instanceof URL) {
+    const address = wasmSource;
+    wasmSource = (async () => {
+      const response = await fetch(address);
+      if (!response.ok) throw new Error(`fetching ${address} again for the workers: HTTP ${response.status}`);
+      return WebAssembly.compile(await response.arrayBuffer());
+    })();
+    // A failure is not kept: the next stream tries again.
+    wasmSource.catch(() => {
+      wasmSource = address;
+    });
+  }
+  return Promise.resolve(wasmSource);
 }
 
 async function defaultSource() {

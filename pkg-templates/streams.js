@@ -7,7 +7,7 @@
 // computes every IV, AAD, prefix and check.
 
 // `core as wasm`: the WebAssembly core, every call guarded against a trap.
-import { checkedBytes, codedError, core as wasm, requireInit } from './runtime.js';
+import { checkedBytes, codedError, core as wasm, requireInit, wasmReloadable } from './runtime.js';
 import { WasmOpener, WasmSealer } from './engine-wasm.js';
 import {
   checkKeyring,
@@ -376,11 +376,13 @@ const ENGINES = {
   wasm: { aead: null, available: () => true },
   workers: {
     // In Node a hand-off to a thread costs more than node:crypto's AES-GCM of a frame (measured,
-    // docs/streaming.md): frames stay on the calling thread and a signed message's hash moves.
+    // docs/streaming.md): frames stay on the calling thread and a signed message's hash moves. In
+    // browsers frames go to the pool, and the hash to a worker of its own when the module can be
+    // loaded there (init was given an address or a compiled module).
     pool: (count) =>
       nodeCrypto()
         ? { aead: nodeAead, hash: workerHash, inFlight: IN_FLIGHT }
-        : { aead: workersAead(count), inFlight: FRAMES_PER_WORKER * count },
+        : { aead: workersAead(count), hash: wasmReloadable() ? workerHash : undefined, inFlight: FRAMES_PER_WORKER * count },
     available: workersAvailable,
     missing:
       'this context cannot start workers with an AES-GCM (Web Workers and crypto.subtle in browsers, ' +

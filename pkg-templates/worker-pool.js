@@ -14,7 +14,7 @@
 // does not keep the process alive while idle.
 
 import { nodeCrypto, subtleCrypto, webCryptoAead } from './aead.js';
-import { codedError } from './runtime.js';
+import { codedError, compiledModule } from './runtime.js';
 
 const WORKER_THREADS = globalThis.process?.getBuiltinModule?.('node:worker_threads');
 
@@ -109,8 +109,27 @@ function workerError(message) {
 
 /** The workers shared by every stream; grown on demand, a failed one replaced when next asked. */
 const pool = [];
-/** The worker that hashes signed messages (Node), apart from the pool's AES-GCM. */
+/** The worker that hashes signed messages, apart from the pool's AES-GCM, and a promise that
+ * resolves once it can (browsers: once it has the core's module). */
 let hasher;
+let hasherReady;
+
+function hashWorker() {
+  if (!hasher || hasher.broken) {
+    const worker = new FrameWorker();
+    hasher = worker;
+    hasherReady = WORKER_THREADS
+      ? Promise.resolve()
+      : compiledModule().then(
+          (module) => worker.post({ op: 'wasm', module }),
+          (error) => {
+            throw workerError(`the hashing worker could not get the WebAssembly module: ${error?.message ?? error}`);
+          },
+        );
+    hasherReady.catch(() => {});
+  }
+  return { worker: hasher, ready: hasherReady };
+}
 
 /** The first `count` workers of the pool, started if need be. */
 function workers(count) {
@@ -188,23 +207,22 @@ export function workersAead(count) {
 const HASH_BUFFER = 1 << 20;
 /** Buffers a running hash may have at its worker before `room()` waits. */
 const HASH_BUFFERS_OUT = 4;
-const NODE_HASHES = { 'SHA-256': 'sha256', 'SHA-384': 'sha384' };
 let nextHashId = 1;
 
 /**
- * A signed message's running hash on a worker thread (Node): `update(bytes)` copies the bytes
- * (the caller may reuse them at once) and sends them on in 1 MiB pieces; `room()` resolves once
- * fewer than HASH_BUFFERS_OUT pieces are at the worker (the engine waits for it before each frame,
- * so memory stays bounded when hashing is slower than AES-GCM); `digest()` resolves with the digest.
- * The bytes hashed are public (ciphertext and header); the hash runs beside the AES-GCM instead of
- * after it.
+ * A signed message's running hash on a worker (node:crypto in Node, the core's SHA-384 in
+ * browsers): `update(bytes)` copies the bytes (the caller may reuse them at once) and sends them
+ * on in 1 MiB pieces; `room()` resolves once fewer than HASH_BUFFERS_OUT pieces are at the worker
+ * (the engine waits for it before each frame, so memory stays bounded when hashing is slower than
+ * AES-GCM); `digest()` resolves with the digest. The bytes hashed are public (the header and the
+ * ciphertext); the hash runs beside the AES-GCM instead of after it.
  */
 export function workerHash(name) {
-  if (!Object.hasOwn(NODE_HASHES, name)) throw new Error(`no node:crypto hash for ${name}`);
-  if (!hasher || hasher.broken) hasher = new FrameWorker();
-  const worker = hasher;
+  const { worker, ready } = hashWorker();
   const id = nextHashId++;
-  worker.post({ op: 'hash', id, algorithm: NODE_HASHES[name] });
+  // Every message waits for the worker to be ready; they are sent in the order they were made.
+  const send = (message, transfer) => ready.then(() => worker.run(message, transfer));
+  ready.then(() => worker.post({ op: 'hash', id, algorithm: name })).catch(() => {});
   /** @type {ArrayBuffer[]} */
   const spare = [];
   let buffer = new ArrayBuffer(HASH_BUFFER);
@@ -212,9 +230,9 @@ export function workerHash(name) {
   /** Pieces at the worker, oldest first (it hashes them in order). */
   const sent = [];
   let failure;
-  const send = () => {
+  const flush = () => {
     if (used === 0) return;
-    const piece = worker.run({ op: 'update', id, input: buffer, length: used }, [buffer]).then(
+    const piece = send({ op: 'update', id, input: buffer, length: used }, [buffer]).then(
       (reply) => {
         sent.shift();
         spare.push(reply.input);
@@ -234,7 +252,7 @@ export function workerHash(name) {
         new Uint8Array(buffer, used, n).set(bytes.subarray(at, at + n));
         used += n;
         at += n;
-        if (used === HASH_BUFFER) send();
+        if (used === HASH_BUFFER) flush();
       }
     },
     async room() {
@@ -242,8 +260,8 @@ export function workerHash(name) {
       if (failure !== undefined) throw failure;
     },
     async digest() {
-      send();
-      const reply = await worker.run({ op: 'digest', id }, []);
+      flush();
+      const reply = await send({ op: 'digest', id }, []);
       if (failure !== undefined) throw failure;
       return reply.parts[0];
     },

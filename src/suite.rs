@@ -34,6 +34,13 @@ impl SignatureAlgorithm {
             SignatureAlgorithm::EcdsaP384Sha384 => "SHA-384",
         }
     }
+
+    /// The algorithm whose hash is `name` ("SHA-256", "SHA-384"), if any.
+    pub fn from_hash_name(name: &str) -> Option<Self> {
+        [SignatureAlgorithm::EcdsaP256Sha256, SignatureAlgorithm::EcdsaP384Sha384]
+            .into_iter()
+            .find(|a| a.hash_name() == name)
+    }
 }
 
 /// One of the eleven algorithm suites of the AWS Encryption SDK.

@@ -646,3 +646,23 @@ fn frame_level_decryption_checks_order_and_state() {
     assert_eq!(at, body.len(), "every frame was read before the trailing bytes were refused");
     assert_eq!(code(trailing), "TRAILING_DATA");
 }
+
+#[wasm_bindgen_test]
+fn running_hash_gives_the_fips_digests_and_refuses_misuse() {
+    // FIPS 180-4 examples ("abc"): SHA-384 and SHA-256.
+    let sha384 = "cb00753f45a35e8bb5a03d699ac65007272c32ab0eded1631a8b605a43ff5bed8086072ba1e7cc2358baeca134c825a7";
+    let sha256 = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
+    let hex = |b: Vec<u8>| b.iter().map(|x| format!("{x:02x}")).collect::<String>();
+    for (name, want) in [("SHA-384", sha384), ("SHA-256", sha256)] {
+        let mut h = wasm::hash::RunningHash::new(name).unwrap();
+        h.update(&bytes(b"a")).unwrap();
+        h.update(&bytes(b"")).unwrap();
+        h.update(&Uint8Array::from(&b"bc"[..]).buffer().into()).unwrap(); // an ArrayBuffer too
+        assert_eq!(hex(h.digest().unwrap().to_vec()), want, "{name}");
+        assert_eq!(code(h.digest().unwrap_err()), "INVALID_STATE");
+        assert_eq!(code(h.update(&bytes(b"x")).unwrap_err()), "INVALID_STATE");
+    }
+    assert_eq!(code(wasm::hash::RunningHash::new("SHA-512").map(|_| ()).unwrap_err()), "INVALID_ARGUMENT");
+    let mut h = wasm::hash::RunningHash::new("SHA-384").unwrap();
+    assert_eq!(type_error_code(h.update(&JsValue::from_str("abc")).unwrap_err()), "INVALID_ARGUMENT");
+}

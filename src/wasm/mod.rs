@@ -13,6 +13,7 @@
 //! | [`kms`] | `CoreKmsKeyring` (the KMS keyring the JavaScript `KmsKeyring` holds), `kmsParseArn`, `kmsEndpoint`, `kmsErrorFromBody`, `kmsError`, `signSigV4` |
 //! | [`api`] | `encrypt`, `decrypt`, `generateDataKey` (one-shot, synchronous here; `index.js` makes them async) |
 //! | [`stream`] | `MessageEncryptor`, `MessageDecryptor` (sans-io handles the streaming adapters build on, with the frame-level API the WebCrypto engine drives) |
+//! | [`hash`] | `RunningHash` (the core's SHA-256/384, for a signed message hashed on another thread) |
 //!
 //! No JavaScript input reaches an `unwrap` or an index: a wrong shape is a `TypeError`, a wrong
 //! value a `RangeError` (both with code `INVALID_ARGUMENT`), and core errors keep their codes.
@@ -42,6 +43,7 @@ macro_rules! keyring_class {
 pub mod api;
 pub mod args;
 pub mod errors;
+pub mod hash;
 pub mod header;
 pub mod keyrings;
 pub mod kms;

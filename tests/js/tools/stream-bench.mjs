@@ -1,7 +1,8 @@
-// Frame-length benchmark of encryptStream/decryptStream, in Node and in a Chromium Worker
-// (numbers in docs/streaming.md). Not part of `make test`:
+// Frame-length and engine benchmark of encryptStream/decryptStream, in Node and in Chromium, in a
+// page and in a dedicated Worker (numbers in docs/streaming.md). Not part of `make test`:
 //   node tools/stream-bench.mjs [SIZE_MIB=256] [node|chromium|both=both]
-// The 'wasm' engine (software AES, ~20x slower) runs over SIZE/4. ENGINES=webcrypto skips it.
+// The 'wasm' engine (software AES, ~20x slower) runs over SIZE/4. ENGINES=webcrypto,workers picks
+// engines; FRAMES=262144 picks frame lengths.
 import * as envseal from 'envseal';
 
 import { runInWorker, startHarness } from '../browser-harness.mjs';
@@ -10,11 +11,12 @@ import { run } from './stream-bench-core.mjs';
 const mib = Number(process.argv[2] ?? 256);
 const where = process.argv[3] ?? 'both';
 const plans = [
-  { size: mib * 2 ** 20, engines: ['node', 'webcrypto'] },
+  { size: mib * 2 ** 20, engines: ['node', 'webcrypto', 'workers'] },
   { size: (mib / 4) * 2 ** 20, engines: ['wasm'] },
 ]
-  .filter((p) => !process.env.ENGINES || p.engines.some((e) => process.env.ENGINES.split(',').includes(e)))
-  .map((p) => ({ ...p, frameLengths: [65536, 262144, 1048576], suites: [0x0478, 0x0578] }));
+  .map((p) => ({ ...p, engines: p.engines.filter((e) => !process.env.ENGINES || process.env.ENGINES.split(',').includes(e)) }))
+  .filter((p) => p.engines.length > 0)
+  .map((p) => ({ ...p, frameLengths: (process.env.FRAMES ?? '65536,262144,1048576').split(',').map(Number), suites: [0x0478, 0x0578] }));
 
 const print = (label, rows) => {
   console.log(`\n${label} (MB/s, best of 3 rounds; 64 KiB input chunks)`);
@@ -43,9 +45,15 @@ if (where !== 'node') {
     const page = await harness.browser.newPage();
     await page.goto(`${harness.origin}/`);
     const version = harness.browser.version();
-    const rows = [];
-    for (const plan of plans) rows.push(...(await runInWorker(page, '/bench-job.js', plan)));
-    print(`Chromium ${version}, dedicated Worker`, rows);
+    // 'node' is Node's alone.
+    const browserPlans = plans.map((p) => ({ ...p, engines: p.engines.filter((e) => e !== 'node') })).filter((p) => p.engines.length > 0);
+    const rows = { page: [], worker: [] };
+    for (const plan of browserPlans) {
+      rows.page.push(...(await page.evaluate(async (p) => (await import('/bench-job.js')).default(p), plan)));
+      rows.worker.push(...(await runInWorker(page, '/bench-job.js', plan)));
+    }
+    print(`Chromium ${version}, page (main thread)`, rows.page);
+    print(`Chromium ${version}, dedicated Worker`, rows.worker);
   } finally {
     await harness.close();
   }
