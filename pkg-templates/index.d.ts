@@ -101,9 +101,12 @@ export type CommitmentPolicyName = (typeof CommitmentPolicy)[keyof typeof Commit
  * - `INTERNAL_ERROR`: the WebAssembly module trapped, a bug in envseal (please report it). The
  *   module is re-instantiated at once, so later calls work; keyrings and streams created before
  *   must be created again.
- * - `SIGNED_MESSAGE_REFUSED`: `decryptStream` with `rejectSigned: true` met a signed message.
+ * - `SIGNED_MESSAGE_REFUSED`: `decryptStream` with `rejectSigned: true` met a signed message, or
+ *   `decryptRange` one without `allowSigned`.
  * - `OUTPUT_EXISTS`: `encryptFile`/`decryptFile` (`envseal/node`) would replace a file, and
  *   `overwrite` is not set.
+ * - `IO_ERROR`: the source of {@link decryptRange} failed, or gave other bytes than it was asked for.
+ * - `LENGTH_MISMATCH`: a stream given `plaintextLength` was given plaintext of another length.
  * - `WORKER_FAILED`: a stream with `engine: 'workers'` lost a worker (its script could not be
  *   loaded, for example under a Content-Security-Policy without `worker-src 'self'`, or it
  *   crashed). The stream ends; the next stream starts new workers.
@@ -133,6 +136,8 @@ export type ErrorCode =
   | 'INTERNAL_ERROR'
   | 'SIGNED_MESSAGE_REFUSED'
   | 'OUTPUT_EXISTS'
+  | 'LENGTH_MISMATCH'
+  | 'IO_ERROR'
   | 'WORKER_FAILED';
 
 /** What envseal throws (or rejects with): a standard `Error` (or `TypeError`/`RangeError`) with a `code`. */
@@ -197,6 +202,8 @@ export interface MessageHeader {
   contentType: 'framed' | 'non-framed';
   /** Plaintext bytes per frame; 0 for non-framed messages. */
   frameLength: number;
+  /** Bytes of the serialized header: its body and its authentication (tag, and IV in v1). */
+  headerLength: number;
 }
 
 // ---- keyrings -----------------------------------------------------------------------------
@@ -621,7 +628,7 @@ export function generateDataKey(keyring: Keyring, options?: GenerateDataKeyOptio
  *   import.meta.url)`, which Vite and webpack bundle); the stream's key is posted to them as a
  *   non-extractable `CryptoKey`. In Node, frames stay with `node:crypto` on the calling thread
  *   (faster than any hand-off) and a signed message's SHA-384 runs on a worker thread: about
- *   1.4x `'node'` for `0x0578`. Whether it is faster than `'auto'` depends on the machine: see
+ *   1.35-1.4x `'node'` for `0x0578`. Whether it is faster than `'auto'` depends on the machine: see
  *   docs/streaming.md in the repository for what was measured.
  *
  * With `'node'` and `'webcrypto'` plaintext is framed in JavaScript and never copied into
@@ -653,6 +660,13 @@ export interface EncryptStreamOptions {
    * so keep it modest.
    */
   frameLength?: number;
+  /**
+   * The plaintext's exact length in bytes, if known (a `File`'s `size`): the stream then has a
+   * `ciphertextLength` promise ({@link SizedMessageStream}), and input of any other length errors
+   * the stream with `LENGTH_MISMATCH` instead of writing a message of another length (frames
+   * before the point where the difference shows were already written).
+   */
+  plaintextLength?: number;
   /** Frame engine. Default `'auto'`. */
   engine?: StreamEngine;
   /**
@@ -697,6 +711,16 @@ export interface MessageStream extends TransformStream<Uint8Array, Uint8Array> {
   readonly header: Promise<MessageHeader>;
 }
 
+/** What {@link encryptStream} returns when given `plaintextLength`. */
+export interface SizedMessageStream extends MessageStream {
+  /**
+   * The exact length of the message in bytes, resolved once the data key is wrapped (with a
+   * keyring that makes no calls: at once), before any plaintext is needed: for a `Content-Length`
+   * header or a presigned upload of exactly that size. Rejects as `header` does.
+   */
+  readonly ciphertextLength: Promise<number>;
+}
+
 /**
  * Encrypts everything written to it into one message, frame by frame, in memory bounded by a few
  * frames whatever the input's size:
@@ -718,7 +742,86 @@ export interface MessageStream extends TransformStream<Uint8Array, Uint8Array> {
  * @throws at once, for bad arguments (as {@link encrypt}, naming `encryptStream`), or
  *   `NOT_INITIALIZED`. Failures later (a chunk that is not bytes: `TypeError`) error the stream.
  */
+export function encryptStream(keyring: Keyring, options: EncryptStreamOptions & { plaintextLength: number }): SizedMessageStream;
 export function encryptStream(keyring: Keyring, options?: EncryptStreamOptions): MessageStream;
+
+// ---- ranged decryption ----------------------------------------------------------------------
+
+/** Where {@link decryptRange} reads a stored message from. */
+export type RangeSource =
+  /** Any storage: `read` resolves with exactly `length` bytes from `offset` (else `IO_ERROR`). */
+  | { size: number; read(offset: number, length: number): Promise<Uint8Array> | Uint8Array }
+  /** A `Blob` or `File`. */
+  | Blob
+  /**
+   * A URL fetched with HTTP `Range` requests: the server must answer `206 Partial Content` with a
+   * `Content-Range` header (exposed to this origin through CORS if it is another one).
+   */
+  | string
+  | URL;
+
+/** Options of {@link decryptRange} and {@link decryptRangeStream}. Unknown keys are refused. */
+export interface DecryptRangeOptions extends Omit<DecryptOptions, 'frameIvs'> {
+  /** First plaintext byte of the range (from 0). */
+  start: number;
+  /** Plaintext byte after the range: `start <= end <= ` the message's plaintext length. */
+  end: number;
+  /**
+   * Read ranges of signed messages (suites such as `0x0578`) too. A signed message's signature
+   * covers every byte of it and cannot be checked from a range: what a range of one proves is
+   * what its frame tags prove (the bytes were written by someone holding the data key, unmodified,
+   * at their place in a message of this size), not who wrote them. Default `false`:
+   * `SIGNED_MESSAGE_REFUSED`.
+   */
+  allowSigned?: boolean;
+}
+
+/** What {@link decryptRange} resolves with. */
+export interface DecryptRangeResult {
+  /** Plaintext bytes `[start, end)`. */
+  plaintext: Uint8Array;
+  /** The verified header. */
+  header: MessageHeader;
+}
+
+/**
+ * Plaintext bytes `[start, end)` of a stored message, reading only its header, the frames that
+ * hold the range and its final frame (which proves the message's size):
+ *
+ * ```ts
+ * const { plaintext } = await decryptRange(keyring, 'https://storage.example/video.enc', { start: 1 << 20, end: 2 << 20 });
+ * ```
+ *
+ * Every frame is authenticated before any of its bytes are returned; a frame out of place is
+ * `MALFORMED_BODY`, a modified one `DECRYPT_FAILED`, a cut or extended message fails at its final
+ * frame. Frames are opened with node:crypto or WebCrypto where there is one.
+ *
+ * @throws (rejects) `INVALID_ARGUMENT` for a range outside the plaintext; `SIGNED_MESSAGE_REFUSED`;
+ *   `IO_ERROR` when the source fails or gives other than what was asked; as {@link decrypt}.
+ */
+export function decryptRange(keyring: Keyring, source: RangeSource, options: DecryptRangeOptions): Promise<DecryptRangeResult>;
+
+/**
+ * {@link decryptRange} as a stream: one chunk per frame, for large ranges in memory bounded by a
+ * frame. The final frame is read and checked first, so nothing of a cut message is released.
+ */
+export function decryptRangeStream(
+  keyring: Keyring,
+  source: RangeSource,
+  options: DecryptRangeOptions,
+): ReadableStream<Uint8Array> & { readonly header: Promise<MessageHeader> };
+
+/**
+ * The exact length of the message envseal writes with `header` (from {@link encrypt}, a stream's
+ * `header` promise, or {@link decrypt}) for `plaintextLength` bytes of plaintext: the header,
+ * `floor(p / frameLength)` regular frames of `frameLength + 32` bytes, a final frame of
+ * `p % frameLength + 40` bytes, and for signed suites a footer of 105 bytes (envseal's
+ * signatures have a fixed length).
+ *
+ * @throws `INVALID_ARGUMENT` for a non-framed header or a length that is not a whole number of
+ *   bytes; `LIMIT_EXCEEDED` for more plaintext than a message holds at that frame length.
+ */
+export function ciphertextLength(header: MessageHeader, plaintextLength: number): number;
 
 /**
  * Decrypts one message written to it, frame by frame, in memory bounded by a few frames:

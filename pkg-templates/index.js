@@ -38,6 +38,13 @@ export { init } from './runtime.js';
 // ---- streams (streams.js) -------------------------------------------------------------------
 
 export { decryptStream, encryptStream } from './streams.js';
+export { decryptRange, decryptRangeStream } from './ranges.js';
+
+/** The exact length of the message envseal writes with `header` for `plaintextLength` bytes. */
+export function ciphertextLength(header, plaintextLength) {
+  requireInit('ciphertextLength()');
+  return wasm.ciphertextLength(header, plaintextLength);
+}
 
 // ---- keyrings -------------------------------------------------------------------------------
 

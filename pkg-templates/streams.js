@@ -43,7 +43,7 @@ const IN_FLIGHT = 4;
  */
 const DETERMINISTIC_FOR_TESTING = Symbol.for('envseal.testing.deterministicEncryptor');
 
-export const ENCRYPT_OPTIONS = ['encryptionContext', 'suite', 'frameLength', 'engine', 'workers', 'onProgress'];
+export const ENCRYPT_OPTIONS = ['encryptionContext', 'suite', 'frameLength', 'plaintextLength', 'engine', 'workers', 'onProgress'];
 export const DECRYPT_OPTIONS = [
   'encryptionContext',
   'commitmentPolicy',
@@ -87,10 +87,13 @@ export function openEncryptStream(keyring, options, api, Transform) {
   const core = pick(o, ['encryptionContext', 'suite', 'frameLength']);
   core.frameLength ??= STREAM_FRAME_LENGTH;
   const testing = options?.[DETERMINISTIC_FOR_TESTING];
+  const plaintextLength = readPlaintextLength(o.plaintextLength, api);
+  if (plaintextLength !== undefined) run.promiseLength();
   let sealer;
   /** The encryptor is ready (its data key made and wrapped): set up the engine. */
   const ready = (enc) => {
     run.own(enc);
+    if (plaintextLength !== undefined) run.length.resolve(enc.expectPlaintextLength(plaintextLength));
     const settings = { frameLength: core.frameLength, inFlight: engine.inFlight, emit: run.emit, fail: run.fail };
     sealer = engine.aead ? new ExternalSealer(enc, { ...settings, aead: engine.aead, hash: engine.hash }) : new WasmSealer(enc, settings);
     run.engine = sealer;
@@ -182,6 +185,8 @@ class Run {
   bytesIn = 0;
   bytesOut = 0;
   header = deferred();
+  /** The exact message length, when the plaintext length was given (`promiseLength`). */
+  length;
   /** @type {TransformStreamDefaultController | undefined} */
   controller;
   /** The frame engine, once chosen (disposed at the end). */
@@ -196,6 +201,11 @@ class Run {
   constructor(api, onProgress) {
     this.#api = api;
     this.#onProgress = onProgress;
+  }
+
+  /** The stream will have a `ciphertextLength` promise. */
+  promiseLength() {
+    this.length = deferred();
   }
 
   /** The wasm handle this stream frees when it ends. */
@@ -224,6 +234,7 @@ class Run {
   fail = (error) => {
     if (this.#ended) return;
     this.header.reject(error);
+    this.length?.reject(error);
     this.#release();
     try {
       this.controller?.error(error);
@@ -260,7 +271,13 @@ class Run {
       { highWaterMark: 1 },
       { highWaterMark: 2 * unit, size },
     );
+    return this.#withPromises(stream);
+  }
+
+  /** `stream` with its `header` promise, and its `ciphertextLength` promise if there is one. */
+  #withPromises(stream) {
     Object.defineProperty(stream, 'header', { value: this.header.promise, enumerable: true });
+    if (this.length) Object.defineProperty(stream, 'ciphertextLength', { value: this.length.promise, enumerable: true });
     return stream;
   }
 
@@ -287,8 +304,7 @@ class Run {
         callback(error);
       },
     });
-    Object.defineProperty(stream, 'header', { value: this.header.promise, enumerable: true });
-    return stream;
+    return this.#withPromises(stream);
   }
 
   /** `start`, `write`, `end` as the stream callbacks: a chunk checked and counted, progress at the
@@ -412,6 +428,18 @@ function chooseEngine({ engine, workers }, api) {
   const message = `${api}: options.engine must be ${ENGINE_NAMES}, got `;
   if (typeof name !== 'string') throw typeError(message + describe(name));
   throw codedError('INVALID_ARGUMENT', message + JSON.stringify(name), RangeError);
+}
+
+/** `options.plaintextLength`: undefined, or a whole number of bytes from 0 to 2^53 - 1. */
+function readPlaintextLength(value, api) {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number') {
+    throw typeError(`${api}: options.plaintextLength must be a whole number of bytes, got ${describe(value)}`);
+  }
+  if (!Number.isSafeInteger(value) || value < 0) {
+    throw codedError('INVALID_ARGUMENT', `${api}: options.plaintextLength must be a whole number of bytes from 0 to 2^53 - 1, got ${value}`, RangeError);
+  }
+  return value;
 }
 
 /** Checks `options.workers`: a whole number of workers, for engine 'workers' only. */

@@ -53,6 +53,13 @@ pub enum Error {
     TrailingData { extra: usize },
     /// A configured or format limit would be exceeded.
     LimitExceeded(String),
+    /// The plaintext given differs from the length declared before encrypting (whose ciphertext
+    /// length was promised).
+    LengthMismatch(String),
+    /// A signed message was refused where its signature cannot be checked (a range of it).
+    SignedRefused(String),
+    /// Reading the message failed (ranged decryption over a source that can seek).
+    Io(String),
     /// A keyring failed for a reason of its own (not "this key is not mine").
     Keyring(String),
     /// The key service (AWS KMS or a compatible one) answered with an error: its type name
@@ -88,6 +95,9 @@ impl Error {
             Error::Truncated(_) => "TRUNCATED",
             Error::TrailingData { .. } => "TRAILING_DATA",
             Error::LimitExceeded(_) => "LIMIT_EXCEEDED",
+            Error::LengthMismatch(_) => "LENGTH_MISMATCH",
+            Error::SignedRefused(_) => "SIGNED_MESSAGE_REFUSED",
+            Error::Io(_) => "IO_ERROR",
             Error::Keyring(_) => "KEYRING_ERROR",
             Error::Kms { .. } => "KMS_ERROR",
             Error::KmsUnavailable(_) => "KMS_UNAVAILABLE",
@@ -154,6 +164,9 @@ impl fmt::Display for Error {
                 write!(f, "{extra} unexpected bytes follow the end of the message")
             }
             Error::LimitExceeded(m) => write!(f, "limit exceeded: {m}"),
+            Error::LengthMismatch(m) => write!(f, "plaintext length mismatch: {m}"),
+            Error::SignedRefused(m) => write!(f, "signed message refused: {m}"),
+            Error::Io(m) => write!(f, "reading the message failed: {m}"),
             Error::Keyring(m) => write!(f, "keyring error: {m}"),
             Error::Kms { kind, message } => write!(f, "KMS {kind}: {message}"),
             Error::KmsUnavailable(m) => write!(f, "KMS unavailable: {m}"),

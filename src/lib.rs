@@ -43,11 +43,12 @@ pub mod wasm;
 pub use crypto::secret::DataKey;
 pub use error::{Error, Result};
 pub use format::header::MAX_FRAME_LEN;
-pub use format::{ContentType, EncryptedDataKey, EncryptionContext, MessageHeader, MessageVersion};
+pub use format::{ciphertext_length, ContentType, EncryptedDataKey, EncryptionContext, MessageHeader, MessageVersion};
 pub use keyring::{Keyring, KmsKeyring, MultiKeyring, RawAesKeyring, RawRsaKeyring, RsaPadding};
 pub use materials::EncryptionMaterials;
 pub use stream::{
-    DecryptOptions, DecryptState, EncryptOptions, FrameIvs, MessageDecryptor, MessageEncryptor, DEFAULT_FRAME_LEN,
+    DecryptOptions, DecryptState, EncryptOptions, FrameIvs, MessageDecryptor, MessageEncryptor, RangeDecryptor,
+    DEFAULT_FRAME_LEN,
 };
 pub use suite::{AlgorithmSuite, CommitmentPolicy};
 
@@ -135,4 +136,69 @@ pub fn decrypt(keyring: &dyn Keyring, message: &[u8], options: &DecryptOptions) 
     body.push(message.get(header_len..).unwrap_or_default(), &mut out)?;
     let header = body.finish(&mut out)?;
     Ok((out, header))
+}
+
+/// Bytes of a message read at a time while its header is read, in [`decrypt_range`].
+const HEADER_READ: u64 = 4096;
+
+/// Decrypts plaintext bytes `range` of the message `source` holds, reading only its header, the
+/// frames that hold the range and the final frame (which proves the message's size): see
+/// [`stream::RangeDecryptor`]. Every frame is authenticated before any of its bytes are returned.
+/// Signed messages are refused (`SIGNED_MESSAGE_REFUSED`) unless `allow_signed`: their signature
+/// covers the whole message, so a range of one is only as authentic as its frame tags make it.
+///
+/// # Errors
+/// [`Error::Io`] if reading fails; [`Error::InvalidArgument`] for a range outside the plaintext;
+/// [`Error::Truncated`], [`Error::MalformedBody`], [`Error::DecryptFailed`] for a message that
+/// was cut, moved around or modified where the range (or the final frame) lies; as [`decrypt`].
+pub fn decrypt_range<S: std::io::Read + std::io::Seek>(
+    keyring: &dyn Keyring,
+    source: &mut S,
+    range: core::ops::Range<u64>,
+    options: &DecryptOptions,
+    allow_signed: bool,
+) -> Result<(Vec<u8>, MessageHeader)> {
+    let size = source.seek(std::io::SeekFrom::End(0)).map_err(io_error)?;
+    let mut dec = MessageDecryptor::new(options.clone());
+    let mut at = 0;
+    while dec.state() == DecryptState::Header {
+        if at >= size {
+            return dec.finish(&mut Vec::new()).map(|header| (Vec::new(), header));
+        }
+        let chunk = read_at(source, at, HEADER_READ.min(size - at))?;
+        at += dec.read_header(&chunk)? as u64;
+    }
+    dec.unwrap_with(keyring)?;
+    let signed = dec.header().and_then(|h| h.suite.signature()).is_some();
+    let tail = if signed && allow_signed {
+        let n = size.min(stream::TAIL_LEN);
+        Some(read_at(source, size - n, n)?)
+    } else {
+        None
+    };
+    let ranges = dec.into_ranges(size, tail.as_deref(), allow_signed)?;
+    let mut out = Vec::with_capacity(usize::try_from(range.end.saturating_sub(range.start)).unwrap_or(0).min(1 << 30));
+    for read in ranges.frames_for(range.start, range.end)? {
+        let plaintext = zeroize::Zeroizing::new(ranges.open(read.index, &read_at(source, read.offset, read.len)?)?);
+        let (from, to) = ranges.slice_of(read.index, range.start, range.end);
+        out.extend_from_slice(plaintext.get(from..to).unwrap_or_default());
+    }
+    Ok((out, ranges.header().clone()))
+}
+
+/// `len` bytes of `source` from `offset`.
+fn read_at<S: std::io::Read + std::io::Seek>(source: &mut S, offset: u64, len: u64) -> Result<Vec<u8>> {
+    source.seek(std::io::SeekFrom::Start(offset)).map_err(io_error)?;
+    let mut bytes = vec![0; usize::try_from(len).map_err(|_| Error::LimitExceeded(format!("a read of {len} bytes")))?];
+    source.read_exact(&mut bytes).map_err(|e| match e.kind() {
+        std::io::ErrorKind::UnexpectedEof => {
+            Error::Truncated(format!("the source ended inside the {len} bytes at offset {offset}"))
+        }
+        _ => io_error(e),
+    })?;
+    Ok(bytes)
+}
+
+fn io_error(e: std::io::Error) -> Error {
+    Error::Io(e.to_string())
 }

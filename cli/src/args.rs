@@ -136,6 +136,10 @@ pub struct EncryptArgs {
     /// as a hex id or the official CLI's name (AES_256_GCM_HKDF_SHA512_COMMIT_KEY[_ECDSA_P384]).
     #[arg(long = "suite", visible_alias = "algorithm", value_name = "ID", default_value = "0x0478", value_parser = parse_suite)]
     pub suite: AlgorithmSuite,
+    /// Before encrypting each file, print the exact length of its message in bytes (one line, to
+    /// stdout); the message then has exactly that length or the command fails.
+    #[arg(long = "print-length", conflicts_with = "encode")]
+    pub print_length: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Args)]
@@ -157,6 +161,14 @@ pub struct DecryptArgs {
     /// differ within the message (older writers), remembering each (about 40 bytes per frame, at most 4,194,304 frames).
     #[arg(long = "frame-ivs", value_name = "MODE", default_value = "sequential", value_parser = parse_frame_ivs)]
     pub frame_ivs: FrameIvs,
+    /// Decrypt only plaintext bytes START to END (END excluded) of a file, reading just the header,
+    /// the frames that hold them and the final frame; each is authenticated first.
+    #[arg(long = "range", value_name = "START-END", value_parser = parse_range, conflicts_with = "decode")]
+    pub range: Option<std::ops::Range<u64>>,
+    /// With --range: read ranges of signed messages too, which only their frame tags authenticate
+    /// (a range cannot check the signature over the whole message).
+    #[arg(long = "range-allow-signed", requires = "range")]
+    pub range_allow_signed: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Args)]
@@ -281,6 +293,17 @@ fn parse_rsa_padding(s: &str) -> Result<RsaPadding, String> {
 
 fn parse_frame_ivs(s: &str) -> Result<FrameIvs, String> {
     FrameIvs::from_name(s).map_err(|_| format!("expected sequential or unique, got {s:?}"))
+}
+
+fn parse_range(s: &str) -> Result<std::ops::Range<u64>, String> {
+    let bad =
+        || format!("expects START-END, byte offsets of the plaintext with START <= END (END excluded), got {s:?}");
+    let (start, end) = s.split_once('-').ok_or_else(bad)?;
+    let (start, end): (u64, u64) = (start.parse().map_err(|_| bad())?, end.parse().map_err(|_| bad())?);
+    if start > end {
+        return Err(bad());
+    }
+    Ok(start..end)
 }
 
 fn parse_max_edks(s: &str) -> Result<u16, String> {

@@ -22,6 +22,10 @@ pub const PARTIAL_SUFFIX: &str = ".envseal-partial";
 pub struct Input {
     reader: Box<dyn Read>,
     label: PathBuf,
+    /// Bytes it holds, when known before reading (a regular file, read as it is).
+    len: Option<u64>,
+    /// The file again, for reading at random (a regular file, read as it is).
+    file: Option<File>,
 }
 
 impl Input {
@@ -31,7 +35,9 @@ impl Input {
     /// [`CliError::Io`] if the file cannot be opened.
     pub fn open(endpoint: &Endpoint) -> CliResult<Self> {
         match endpoint {
-            Endpoint::Std => Ok(Input { reader: Box::new(io::stdin().lock()), label: PathBuf::from("stdin") }),
+            Endpoint::Std => {
+                Ok(Input { reader: Box::new(io::stdin().lock()), label: PathBuf::from("stdin"), len: None, file: None })
+            }
             Endpoint::Path(p) => Self::open_file(p),
         }
     }
@@ -42,7 +48,20 @@ impl Input {
     /// [`CliError::Io`] if it cannot be opened.
     pub fn open_file(path: &Path) -> CliResult<Self> {
         let file = File::open(path).map_err(|e| CliError::io("opening", path, e))?;
-        Ok(Input { reader: Box::new(file), label: path.to_owned() })
+        let regular = file.metadata().ok().filter(|m| m.is_file());
+        let len = regular.as_ref().map(std::fs::Metadata::len);
+        let seekable = if regular.is_some() { file.try_clone().ok() } else { None };
+        Ok(Input { reader: Box::new(file), label: path.to_owned(), len, file: seekable })
+    }
+
+    /// The input as a file to read at random: a regular file, not base64-decoded.
+    pub fn seekable(&mut self) -> Option<&mut File> {
+        self.file.as_mut()
+    }
+
+    /// Bytes the input holds, when known before reading: a regular file, not base64-decoded.
+    pub fn len(&self) -> Option<u64> {
+        self.len
     }
 
     /// The same input read as base64 (ASCII whitespace skipped): `--decode`.
@@ -57,6 +76,8 @@ impl Input {
                 done: false,
             }),
             label,
+            len: None,
+            file: None,
         }
     }
 
@@ -404,7 +425,9 @@ mod tests {
         }
         // Decoding skips whitespace (line breaks every 76 characters, as `base64` writes).
         let wrapped: Vec<u8> = expected.as_bytes().chunks(76).flat_map(|l| l.iter().copied().chain(*b"\r\n")).collect();
-        let mut input = Input { reader: Box::new(std::io::Cursor::new(wrapped)), label: "t".into() }.base64_decoded();
+        let mut input =
+            Input { reader: Box::new(std::io::Cursor::new(wrapped)), label: "t".into(), len: None, file: None }
+                .base64_decoded();
         let mut got = Vec::new();
         let mut buf = [0u8; 7];
         loop {
@@ -415,8 +438,13 @@ mod tests {
             got.extend_from_slice(&buf[..n]);
         }
         assert_eq!(got, data);
-        let mut bad =
-            Input { reader: Box::new(std::io::Cursor::new(b"AAA*".to_vec())), label: "t".into() }.base64_decoded();
+        let mut bad = Input {
+            reader: Box::new(std::io::Cursor::new(b"AAA*".to_vec())),
+            label: "t".into(),
+            len: None,
+            file: None,
+        }
+        .base64_decoded();
         assert!(bad.read_chunk(&mut buf).unwrap_err().to_string().contains("not valid base64"));
     }
 

@@ -94,8 +94,28 @@ fn encrypt(a: &EncryptArgs) -> CliResult<()> {
         commitment_policy: a.io.policy,
     };
     options.validate()?; // fail before creating any output
+    if a.print_length && plan::jobs(&a.io, plan::ENCRYPT_SUFFIX)?.iter().any(|j| j.output == Endpoint::Std) {
+        return Err(CliError::usage("--print-length prints to stdout: write the message to a file, not -"));
+    }
     for_each_job(&a.io, plan::ENCRYPT_SUFFIX, "encrypt", |input, sink| {
-        streaming::encrypt(&*keyring, &options, input, sink, streaming::FILE_CHUNK)
+        let length = match (a.print_length, input.len()) {
+            (false, _) => None,
+            (true, Some(n)) => Some(n),
+            (true, None) => {
+                return Err(CliError::usage(
+                    "--print-length needs to know the plaintext's length first: give a file (not stdin)",
+                ))
+            }
+        };
+        let print = |message_len: u64| println!("{message_len}");
+        streaming::encrypt(
+            &*keyring,
+            &options,
+            length.map(|n| (n, &print as &dyn Fn(u64))),
+            input,
+            sink,
+            streaming::FILE_CHUNK,
+        )
     })
 }
 
@@ -123,8 +143,18 @@ fn decrypt(a: &DecryptArgs) -> CliResult<()> {
             None => Ok(()),
         }
     };
-    for_each_job(&a.io, plan::DECRYPT_SUFFIX, "decrypt", |input, sink| {
-        streaming::decrypt(&*keyring, options.clone(), input, sink, streaming::FILE_CHUNK, &check)
+    for_each_job(&a.io, plan::DECRYPT_SUFFIX, "decrypt", |input, sink| match &a.range {
+        None => streaming::decrypt(&*keyring, options.clone(), input, sink, streaming::FILE_CHUNK, &check),
+        Some(range) => {
+            let file = input.seekable().ok_or_else(|| {
+                CliError::usage("--range reads the message at random: give a file, not standard input")
+            })?;
+            let (plaintext, header) =
+                envseal::decrypt_range(&*keyring, file, range.clone(), &options, a.range_allow_signed)?;
+            check(&header)?;
+            sink.put(&plaintext)?;
+            Ok(header)
+        }
     })
 }
 

@@ -14,14 +14,20 @@ pub const FILE_CHUNK: usize = 1 << 20;
 ///
 /// # Errors
 /// The library's error (bad options, keyring failure) or an I/O error.
+/// With `expected` (a plaintext length and what to tell the message's length to), the message
+/// is promised that length first: plaintext of another length fails (`LENGTH_MISMATCH`).
 pub fn encrypt(
     keyring: &dyn Keyring,
     options: &EncryptOptions,
+    expected: Option<(u64, &dyn Fn(u64))>,
     input: &mut Input,
     sink: &mut dyn Sink,
     chunk: usize,
 ) -> CliResult<MessageHeader> {
     let mut encryptor = envseal::encryptor(keyring, options)?;
+    if let Some((plaintext_len, tell)) = expected {
+        tell(encryptor.expect_plaintext_len(plaintext_len)?);
+    }
     let mut buf = vec![0u8; chunk];
     // Grows to what one push emits (about a chunk, plus the header on the first push).
     let mut out = Vec::with_capacity(chunk + 4096);

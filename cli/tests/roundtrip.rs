@@ -245,3 +245,79 @@ fn help_and_version() {
     assert_ok(&v);
     assert_eq!(stdout(&v).trim(), format!("envseal {}", env!("CARGO_PKG_VERSION")));
 }
+
+#[test]
+fn print_length_prints_the_exact_length_first() {
+    let (s, keys) = Scratch::with_keys_json("print-length");
+    let frame = FRAME.to_string();
+    for suite in ["0x0478", "0x0578"] {
+        for size in [0, FRAME, 3 * FRAME + 7] {
+            let name = format!("{suite}-{size}");
+            let input = s.write(&format!("{name}.txt"), &plaintext(size, 3));
+            let out =
+                encrypt(&keys, &["--frame-length", &frame, "--suite", suite, "--print-length"], &input, &s.arg(&name));
+            assert_ok(&out);
+            let printed: usize = stdout(&out).trim().parse().unwrap_or_else(|e| panic!("{:?}: {e}", stdout(&out)));
+            assert_eq!(printed, s.read(&name).len(), "{name}");
+        }
+    }
+    // The length must be known first, and stdout is for the number.
+    let input = s.write("p.txt", b"abc");
+    let piped =
+        run_with_stdin(&["encrypt", "--keys", &keys, "--key", "aes-256", "--print-length", "-", &s.arg("x")], b"abc");
+    assert_eq!(piped.status.code(), Some(2), "{}", stderr(&piped));
+    assert!(stderr(&piped).contains("--print-length needs"), "{}", stderr(&piped));
+    let to_stdout = encrypt(&keys, &["--print-length"], &input, "-");
+    assert_eq!(to_stdout.status.code(), Some(2), "{}", stderr(&to_stdout));
+    let encoded = encrypt(&keys, &["--print-length", "--encode"], &input, &s.arg("y"));
+    assert_eq!(encoded.status.code(), Some(2), "{}", stderr(&encoded));
+    s.assert_absent("x");
+    s.assert_absent("y");
+}
+
+#[test]
+fn range_decrypts_a_slice_of_a_file_and_refuses_what_it_cannot_check() {
+    let (s, keys) = Scratch::with_keys_json("range");
+    let frame = FRAME.to_string();
+    let plain = plaintext(20 * FRAME + 9, 5);
+    let input = s.write("plain", &plain);
+    for suite in ["0x0478", "0x0578"] {
+        let ct = s.arg(suite);
+        assert_ok(&encrypt(&keys, &["--frame-length", &frame, "--suite", suite], &input, &ct));
+        let signed = suite == "0x0578";
+        for (start, end) in [(0, 1), (FRAME - 1, 3 * FRAME + 2), (20 * FRAME, 20 * FRAME + 9), (5, 5)] {
+            let out = format!("{suite}-{start}-{end}");
+            let r = format!("{start}-{end}");
+            let mut args = vec!["--range", &r];
+            if signed {
+                // Refused unless allowed, and then nothing is written.
+                assert_error(&decrypt(&keys, &args, &ct, &s.arg(&out)), "SIGNED_MESSAGE_REFUSED");
+                s.assert_absent(&out);
+                args.push("--range-allow-signed");
+            }
+            assert_ok(&decrypt(&keys, &args, &ct, &s.arg(&out)));
+            assert_eq!(s.read(&out), &plain[start..end], "{out}");
+        }
+    }
+    // Past the plaintext, backwards, from stdin: refused, no output.
+    let ct = s.arg("0x0478");
+    assert_error(&decrypt(&keys, &["--range", "0-99999"], &ct, &s.arg("past")), "INVALID_ARGUMENT");
+    s.assert_absent("past");
+    let backwards = decrypt(&keys, &["--range", "9-3"], &ct, &s.arg("back"));
+    assert_eq!(backwards.status.code(), Some(2), "{}", stderr(&backwards));
+    let piped = run_with_stdin(
+        &["decrypt", "--keys", &keys, "--key", "aes-256", "--range", "0-1", "-", &s.arg("p")],
+        &s.read("0x0478"),
+    );
+    assert_eq!(piped.status.code(), Some(2), "{}", stderr(&piped));
+    // A tampered frame inside the range fails it.
+    let mut bad = s.read("0x0478");
+    let at = bad.len() - 100; // inside the last regular frame (the final frame is 49 bytes)
+    bad[at] ^= 1;
+    let bad = s.write("bad", &bad);
+    assert_error(
+        &decrypt(&keys, &["--range", &format!("{}-{}", 20 * FRAME - 10, 20 * FRAME)], &bad, &s.arg("o")),
+        "DECRYPT_FAILED",
+    );
+    s.assert_absent("o");
+}

@@ -10,7 +10,7 @@
 
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine as _;
-use ecdsa::signature::hazmat::{PrehashSigner, PrehashVerifier};
+use ecdsa::signature::hazmat::{PrehashVerifier, RandomizedPrehashSigner};
 use sha2::{Digest, Sha256, Sha384};
 
 use crate::crypto::random_bytes;
@@ -204,28 +204,81 @@ impl Signer {
         BASE64.encode(point)
     }
 
-    /// Signs the message hash; returns the DER-encoded signature.
+    /// Signs the message hash; returns the DER-encoded signature, always [`signature_len`] bytes
+    /// long (so the length of a signed message is known before it is written).
     ///
     /// # Errors
     /// [`Error::InvalidState`] if the hash does not belong to this key's algorithm, or an engine
     /// that took the hash handed in no digest.
     pub fn sign(&self, hash: MessageHash) -> Result<Vec<u8>> {
-        let mismatch = Error::InvalidState("signature hash does not match the signing key");
-        // RFC 6979 over the digest: the signature `sign_digest` gives for the same bytes.
-        let der = match (self, hash.alg(), hash.finish()?) {
-            (Signer::P256(k), SignatureAlgorithm::EcdsaP256Sha256, d) => {
-                let sig: p256::ecdsa::Signature = k.sign_prehash(&d).map_err(|_| mismatch)?;
-                sig.to_der().as_bytes().to_vec()
+        let mismatch = || Error::InvalidState("signature hash does not match the signing key");
+        let alg = hash.alg();
+        let digest = hash.finish()?;
+        let want = signature_len(alg);
+        // A signature has the fixed length when r needs its leading zero byte and s, taken low,
+        // does not (about every second attempt); 64 attempts all failing has odds of 2^-64.
+        for attempt in 0..64u64 {
+            let der = match (self, alg) {
+                (Signer::P256(k), SignatureAlgorithm::EcdsaP256Sha256) => {
+                    let sig: p256::ecdsa::Signature =
+                        k.sign_prehash_with_rng(&mut Attempt(attempt), &digest).map_err(|_| mismatch())?;
+                    sig.normalize_s().unwrap_or(sig).to_der().as_bytes().to_vec()
+                }
+                (Signer::P384(k), SignatureAlgorithm::EcdsaP384Sha384) => {
+                    let sig: p384::ecdsa::Signature =
+                        k.sign_prehash_with_rng(&mut Attempt(attempt), &digest).map_err(|_| mismatch())?;
+                    sig.normalize_s().unwrap_or(sig).to_der().as_bytes().to_vec()
+                }
+                _ => return Err(mismatch()),
+            };
+            if der.len() == want {
+                return Ok(der);
             }
-            (Signer::P384(k), SignatureAlgorithm::EcdsaP384Sha384, d) => {
-                let sig: p384::ecdsa::Signature = k.sign_prehash(&d).map_err(|_| mismatch)?;
-                sig.to_der().as_bytes().to_vec()
-            }
-            _ => return Err(mismatch),
-        };
-        Ok(der)
+        }
+        Err(Error::InvalidState("no signature of the fixed length after 64 attempts"))
     }
 }
+
+/// Bytes of the DER signature envseal writes for `alg`: `r` with its leading zero byte, `s` in
+/// its low form without one (2 + (2 + 33) + (2 + 32) = 71 for P-256, 2 + (2 + 49) + (2 + 48) = 103
+/// for P-384), the fixed lengths the official Python SDK writes too. Readers accept any length.
+pub fn signature_len(alg: SignatureAlgorithm) -> usize {
+    match alg {
+        SignatureAlgorithm::EcdsaP256Sha256 => 71,
+        SignatureAlgorithm::EcdsaP384Sha384 => 103,
+    }
+}
+
+/// The additional data of RFC 6979 (section 3.6) for signing attempt `n`: public and distinct per
+/// attempt, so each attempt has its own nonce while the nonce stays derived from the key and the
+/// digest (signing stays deterministic). Not a random source: only the signer's
+/// `sign_prehash_with_rng` reads it, as the additional data.
+struct Attempt(u64);
+
+impl rand_core::RngCore for Attempt {
+    fn next_u32(&mut self) -> u32 {
+        self.0 as u32
+    }
+
+    fn next_u64(&mut self) -> u64 {
+        self.0
+    }
+
+    fn fill_bytes(&mut self, dest: &mut [u8]) {
+        // The attempt number, big-endian, in the last bytes; zeros before it.
+        let n = self.0.to_be_bytes();
+        for (d, b) in dest.iter_mut().rev().zip(n.iter().rev().chain(core::iter::repeat(&0))) {
+            *d = *b;
+        }
+    }
+
+    fn try_fill_bytes(&mut self, dest: &mut [u8]) -> core::result::Result<(), rand_core::Error> {
+        self.fill_bytes(dest);
+        Ok(())
+    }
+}
+
+impl rand_core::CryptoRng for Attempt {}
 
 /// A message's verification key, parsed from the encryption context.
 pub enum Verifier {

@@ -127,6 +127,15 @@ impl MessageHeader {
     }
 
     /// Serializes the header authentication for this header's version.
+    /// Bytes of this header on the wire: body and authentication (IV and tag in v1, tag in v2).
+    ///
+    /// # Errors
+    /// As [`write_body`](Self::write_body).
+    pub fn wire_len(&self) -> Result<usize> {
+        let auth = if self.version == MessageVersion::V1 { IV_LEN + TAG_LEN } else { TAG_LEN };
+        Ok(self.write_body()?.len() + auth)
+    }
+
     pub fn write_auth(&self, auth: &HeaderAuth, out: &mut Vec<u8>) {
         if self.version == MessageVersion::V1 {
             out.extend_from_slice(&auth.iv);

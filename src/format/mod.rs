@@ -12,9 +12,11 @@ pub mod edk;
 pub mod footer;
 pub mod frame;
 pub mod header;
+pub mod layout;
 
 pub use codec::Need;
 pub use context::EncryptionContext;
 pub use edk::EncryptedDataKey;
 pub use frame::{FrameHeader, NonFramedHeader};
 pub use header::{ContentType, HeaderAuth, MessageHeader, MessageVersion};
+pub use layout::{ciphertext_length, Layout};

@@ -12,6 +12,7 @@ use crate::format::codec::{tail, tail_mut};
 use crate::format::footer;
 use crate::format::frame::{body_aad, frame_iv, BodyKind, FrameHeader, FINAL_FRAME_MARKER};
 use crate::format::header::{ContentType, HeaderAuth, MessageHeader, MessageVersion, MAX_FRAME_LEN};
+use crate::format::layout::ciphertext_length;
 use crate::format::EncryptionContext;
 use crate::materials::EncryptionMaterials;
 use crate::suite::{AlgorithmSuite, CommitmentPolicy, SignatureAlgorithm, IV_LEN};
@@ -111,6 +112,8 @@ pub struct MessageEncryptor {
     signing: Option<(Signer, MessageHash)>,
     /// Plaintext bytes in frames begun so far.
     framed_len: u64,
+    /// The plaintext length promised by [`expect_plaintext_len`](Self::expect_plaintext_len).
+    expected_len: Option<u64>,
 }
 
 impl MessageEncryptor {
@@ -175,7 +178,25 @@ impl MessageEncryptor {
             pending: Vec::new(),
             signing,
             framed_len: 0,
+            expected_len: None,
         })
+    }
+
+    /// Promises that the plaintext will be exactly `plaintext_len` bytes, before any frame was
+    /// begun, and returns the exact length of the message (header, frames and footer). A frame that
+    /// would take the plaintext past that length, or a final frame that ends it short, is then
+    /// refused, so no message of another length is ever written.
+    ///
+    /// # Errors
+    /// [`Error::InvalidState`] once a frame was begun or a length promised;
+    /// [`Error::LimitExceeded`] for more plaintext than a message holds at this frame length.
+    pub fn expect_plaintext_len(&mut self, plaintext_len: u64) -> Result<u64> {
+        if self.seq != 1 || self.expected_len.is_some() {
+            return Err(Error::InvalidState("the plaintext length must be promised once, before any frame"));
+        }
+        let length = ciphertext_length(&self.header, plaintext_len)?;
+        self.expected_len = Some(plaintext_len);
+        Ok(length)
     }
 
     /// The header this encryptor writes.
@@ -280,6 +301,15 @@ impl MessageEncryptor {
                 if is_final { "final" } else { "regular" },
                 if is_final { "at most" } else { "exactly" }
             )));
+        }
+        if let Some(expected) = self.expected_len {
+            let framed = self.framed_len + len as u64;
+            if framed > expected || (is_final && framed != expected) {
+                return Err(Error::LengthMismatch(format!(
+                    "the plaintext length was given as {expected} bytes, but {} {framed} bytes",
+                    if framed > expected { "the input holds at least" } else { "the input ended after" }
+                )));
+            }
         }
         let seq = self.seq;
         if !is_final && seq == FINAL_FRAME_MARKER {

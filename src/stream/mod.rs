@@ -8,6 +8,7 @@ pub(crate) mod decrypt;
 mod encrypt;
 
 pub use decrypt::{
-    BodyDecryptor, BodyStep, DecryptOptions, DecryptState, FrameIvs, MessageDecryptor, OpenFrame, VerifiedHeader,
+    BodyDecryptor, BodyStep, DecryptOptions, DecryptState, FrameIvs, FrameRead, MessageDecryptor, OpenFrame,
+    RangeDecryptor, VerifiedHeader, FRAME_PREFIX_LEN, TAIL_LEN,
 };
 pub use encrypt::{EncryptOptions, FrameParams, MessageEncryptor, SealStep, DEFAULT_FRAME_LEN};

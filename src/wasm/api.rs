@@ -7,8 +7,13 @@ use js_sys::{Object, Uint8Array};
 use wasm_bindgen::prelude::*;
 use zeroize::Zeroizing;
 
-use super::args::{bytes, data_key_options, decrypt_options, encrypt_options};
-use super::errors::JsResult;
+use crate::error::Error;
+use crate::format::header::MAX_FRAME_LEN;
+use crate::format::layout::{footer_len, Layout};
+use crate::suite::AlgorithmSuite;
+
+use super::args::{bytes, data_key_options, decrypt_options, encrypt_options, safe_integer, MAX_SAFE_INTEGER};
+use super::errors::{describe, range_error, type_error, JsResult};
 use super::header::{context_to_js, edks_to_js, header_to_js, ObjectBuilder};
 use super::keyrings::keyring_from_js;
 
@@ -74,4 +79,41 @@ pub fn generate_data_key(keyring: &JsValue, options: &JsValue) -> JsResult<Objec
         .set("encryptedDataKeys", edks_to_js(&materials.encrypted_data_keys))
         .set("encryptionContext", context_to_js(&materials.encryption_context)?)
         .build())
+}
+
+/// `ciphertextLength(header, plaintextLength)`: the exact length of the message envseal writes
+/// with `header` (a header object as `encrypt`, the streams and `decrypt` give: its `headerLength`,
+/// `frameLength`, `suiteId` and `contentType` are read) for `plaintextLength` bytes of plaintext.
+///
+/// # Errors
+/// `TypeError`/`RangeError` for bad arguments; `INVALID_ARGUMENT` for a non-framed header;
+/// `LIMIT_EXCEEDED` for more plaintext than a message holds at that frame length or a length past
+/// 2^53 - 1.
+#[wasm_bindgen(js_name = ciphertextLength)]
+pub fn ciphertext_length(header: &JsValue, plaintext_length: &JsValue) -> JsResult<f64> {
+    let api = "ciphertextLength";
+    if !header.is_object() {
+        return Err(type_error(&format!("{api}: header must be a message header object, got {}", describe(header))));
+    }
+    let field = |name: &str| js_sys::Reflect::get(header, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED);
+    let number = |name: &str| safe_integer(&field(name), &format!("{api}: header.{name}"));
+    let suite_id = number("suiteId")?;
+    let suite = u16::try_from(suite_id)
+        .map_err(|_| Error::arg(format!("{api}: header.suiteId 0x{suite_id:x} is no algorithm suite")))
+        .and_then(AlgorithmSuite::from_id)?;
+    if field("contentType").as_string().as_deref() != Some("framed") {
+        return Err(Error::arg(format!("{api}: the header is not of a framed message (contentType 'framed')")).into());
+    }
+    let frame_len = number("frameLength")?;
+    if frame_len == 0 || frame_len > u64::from(MAX_FRAME_LEN) {
+        return Err(range_error(&format!("{api}: header.frameLength must be 1 to {MAX_FRAME_LEN}, got {frame_len}")));
+    }
+    let layout = Layout { header_len: number("headerLength")?, frame_len };
+    let plaintext_len = safe_integer(plaintext_length, &format!("{api}: plaintextLength"))?;
+    let length = layout.message_len(plaintext_len, footer_len(suite))?;
+    if length > MAX_SAFE_INTEGER {
+        return Err(Error::LimitExceeded(format!("the message would be {length} bytes, past 2^53 - 1")).into());
+    }
+    // Exact: at most 2^53 - 1.
+    Ok(length as f64)
 }

@@ -341,3 +341,22 @@ pub fn edks_from_js(value: &JsValue, label: &str) -> JsResult<Vec<EncryptedDataK
     let list: &Array = value.unchecked_ref();
     list.iter().enumerate().map(|(i, e)| edk_from_js(&e, &format!("{label}[{i}]"))).collect()
 }
+
+/// Largest integer a JavaScript number holds exactly: 2^53 - 1.
+pub const MAX_SAFE_INTEGER: u64 = (1 << 53) - 1;
+
+/// A whole number of bytes from 0 to 2^53 - 1 (a length or an offset), `label` naming it.
+///
+/// # Errors
+/// `TypeError` for a non-number; `RangeError` for a fraction, a negative number or one past 2^53 - 1.
+pub fn safe_integer(value: &JsValue, label: &str) -> JsResult<u64> {
+    let Some(n) = value.as_f64() else {
+        return Err(type_error(&format!("{label} must be a whole number of bytes, got {}", describe(value))));
+    };
+    // `as` is exact here: n is a whole number from 0 to 2^53 - 1.
+    if n.fract() == 0.0 && (0.0..=MAX_SAFE_INTEGER as f64).contains(&n) {
+        Ok(n as u64)
+    } else {
+        Err(range_error(&format!("{label} must be a whole number of bytes from 0 to 2^53 - 1, got {n}")))
+    }
+}

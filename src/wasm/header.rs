@@ -57,6 +57,8 @@ pub fn header_to_js(header: &MessageHeader) -> JsResult<Object> {
         .set("encryptedDataKeys", edks_to_js(&header.encrypted_data_keys))
         .set("contentType", content_type)
         .set("frameLength", header.frame_length)
+        // At most 4 MiB: a header is refused past that.
+        .set("headerLength", header.wire_len()? as u32)
         .build())
 }
 

@@ -88,6 +88,11 @@ impl BodyDecryptor {
         &self.verified.header
     }
 
+    /// The verified header, for reading the body at random instead ([`super::RangeDecryptor`]).
+    pub(super) fn into_verified(self) -> VerifiedHeader {
+        self.verified
+    }
+
     /// Whether no body byte was read yet.
     pub(super) fn untouched(&self) -> bool {
         self.carry.is_empty()

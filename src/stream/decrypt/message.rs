@@ -1,7 +1,7 @@
 //! The driver: [`MessageDecryptor`] runs the three steps of decryption over input pushed in
 //! pieces of any size.
 
-use super::{full_context, BodyDecryptor, DecryptOptions, VerifiedHeader};
+use super::{full_context, BodyDecryptor, DecryptOptions, FrameIvs, RangeDecryptor, VerifiedHeader};
 use crate::crypto::secret::DataKey;
 use crate::error::{Error, Result};
 use crate::format::codec::tail;
@@ -38,6 +38,8 @@ pub struct MessageDecryptor {
     options: DecryptOptions,
     /// Input received while waiting for the data key.
     waiting: Vec<u8>,
+    /// Bytes of the header, once read.
+    header_len: u64,
 }
 
 impl MessageDecryptor {
@@ -46,6 +48,7 @@ impl MessageDecryptor {
             phase: Phase::Header(HeaderParser::new(options.header_limits())),
             options,
             waiting: Vec::new(),
+            header_len: 0,
         }
     }
 
@@ -86,6 +89,7 @@ impl MessageDecryptor {
         let (used, done) = parser.push(input)?;
         if let Some(header) = done {
             self.options.commitment_policy.check_decrypt(header.header.suite)?;
+            self.header_len = header.wire_len() as u64;
             let (full_context, required) = full_context(&header.header, &self.options.encryption_context)?;
             self.phase = Phase::NeedKey { header, full_context, required };
         }
@@ -216,6 +220,27 @@ impl MessageDecryptor {
             Phase::Body(_) => Err(Error::InvalidState("into_body after body bytes were pushed")),
             _ => Err(Error::InvalidState("into_body before the data key was provided")),
         }
+    }
+
+    /// Reads the message at random instead of in order: for a stored message of `size` bytes whose
+    /// header was read with [`read_header`](Self::read_header) and verified (the data key given),
+    /// a [`RangeDecryptor`] that locates and opens any frame. `tail`: for signed suites, the
+    /// message's last `min(size, TAIL_LEN)` bytes; signed suites are refused unless
+    /// `allow_signed` (see [`RangeDecryptor`]).
+    ///
+    /// # Errors
+    /// [`Error::InvalidState`] before the header verified or once body bytes were pushed;
+    /// [`Error::InvalidArgument`] for `FrameIvs::Unique`; as [`RangeDecryptor`]'s layout.
+    pub fn into_ranges(self, size: u64, tail: Option<&[u8]>, allow_signed: bool) -> Result<RangeDecryptor> {
+        if self.options.frame_ivs != FrameIvs::Sequential {
+            return Err(Error::arg("ranged decryption checks each frame's IV alone: frame IVs must be sequential"));
+        }
+        let header_len = self.header_len;
+        let (body, waiting) = self.into_body()?;
+        if !waiting.is_empty() {
+            return Err(Error::InvalidState("into_ranges after body bytes were pushed"));
+        }
+        RangeDecryptor::new(body.into_verified(), header_len, size, tail, allow_signed)
     }
 
     /// Ends the message: checks it is complete with nothing after it and releases the last

@@ -12,15 +12,18 @@
 //!
 //! spec: client-apis/decrypt.md
 //!
-//! One file per job: `verify.rs` (step 2), `body.rs` (step 3), `message.rs` (the driver); the
-//! options they share are here.
+//! One file per job: `verify.rs` (step 2), `body.rs` (step 3), `message.rs` (the driver),
+//! `range.rs` (step 3 at random: frames of a stored message by offset); the options they share
+//! are here.
 
 mod body;
 mod message;
+mod range;
 mod verify;
 
 pub use body::{BodyDecryptor, BodyStep, OpenFrame};
 pub use message::{DecryptState, MessageDecryptor};
+pub use range::{FrameRead, RangeDecryptor, FRAME_PREFIX_LEN, TAIL_LEN};
 pub(crate) use verify::key_opens;
 pub use verify::{full_context, VerifiedHeader};
 

@@ -13,7 +13,7 @@ use crate::format::MessageHeader;
 use crate::keyring::{Answer, Keyring, Poll, Progress};
 use crate::stream::{BodyDecryptor, BodyStep, DecryptState, MessageDecryptor};
 
-use super::super::args::{byte_view, bytes, decrypt_options};
+use super::super::args::{byte_view, bytes, decrypt_options, safe_integer};
 use super::super::errors::JsResult;
 use super::super::header::{context_to_js, header_to_js, ObjectBuilder};
 use super::super::keyrings::keyring_from_js;
@@ -234,6 +234,41 @@ impl DecryptorHandle {
                 self.inner = Inner::Body(Box::new(body));
                 Ok(Uint8Array::from(leftover.as_slice()))
             }
+            Err(e) => {
+                self.state = HandleState::Failed;
+                Err(e.into())
+            }
+        }
+    }
+
+    /// Ranged decryption: once the header verified (state `body`) and before any body byte was
+    /// given, turns the handle into a `RangeDecryptor` over a stored message of `size` bytes.
+    /// `tail`: for signed suites, the message's last `min(size, 130)` bytes (undefined
+    /// otherwise); signed suites are refused (`SIGNED_MESSAGE_REFUSED`) unless `allowSigned`.
+    /// The handle cannot be used afterwards.
+    ///
+    /// # Errors
+    /// `INVALID_STATE` before the header verified or after body bytes; `INVALID_ARGUMENT` for
+    /// `frameIvs: 'unique'`; `TRUNCATED`/`MALFORMED_BODY` for a size no framed message of this
+    /// header has.
+    #[wasm_bindgen(js_name = intoRanges)]
+    pub fn into_ranges(
+        &mut self,
+        size: &JsValue,
+        tail: &JsValue,
+        allow_signed: bool,
+    ) -> JsResult<super::range::RangeHandle> {
+        let size = safe_integer(size, "decryptRange: the source's size")?;
+        let tail = if tail.is_undefined() { None } else { Some(bytes(tail, "MessageDecryptor.intoRanges: tail")?) };
+        if self.state != HandleState::Core(DecryptState::Body) {
+            return Err(Error::InvalidState("intoRanges needs state 'body' (a verified header)").into());
+        }
+        let Inner::Message(inner) = core::mem::replace(&mut self.inner, Inner::Ended) else {
+            return Err(Error::InvalidState("intoRanges after intoBody").into());
+        };
+        self.state = HandleState::Finished;
+        match inner.into_ranges(size, tail.as_deref(), allow_signed) {
+            Ok(ranges) => Ok(super::range::RangeHandle::new(ranges)),
             Err(e) => {
                 self.state = HandleState::Failed;
                 Err(e.into())

@@ -13,7 +13,7 @@ use crate::materials::EncryptionMaterials;
 use crate::stream::{MessageEncryptor, SealStep, DEFAULT_FRAME_LEN};
 use crate::suite::AlgorithmSuite;
 
-use super::super::args::{byte_view, bytes, encrypt_options, Options};
+use super::super::args::{byte_view, bytes, encrypt_options, safe_integer, Options, MAX_SAFE_INTEGER};
 use super::super::errors::JsResult;
 use super::super::header::{header_to_js, ObjectBuilder};
 use super::super::keyrings::keyring_from_js;
@@ -88,6 +88,26 @@ impl EncryptorHandle {
         });
         let message_id = bytes(o.required("messageId")?, &o.label("messageId"))?;
         Ok(Self::wrap(MessageEncryptor::with_message_id(materials, frame_length, message_id)?))
+    }
+
+    /// Promises the plaintext length (a whole number of bytes, at most 2^53 - 1) before anything
+    /// was encrypted; returns the exact length of the message. Plaintext of any other length then
+    /// fails with `LENGTH_MISMATCH` before a frame of it is written.
+    ///
+    /// # Errors
+    /// `TypeError`/`RangeError` for a length that is not a whole number of bytes; `INVALID_STATE`
+    /// once a frame was begun or a length promised; `LIMIT_EXCEEDED` for more plaintext than a
+    /// message holds at this frame length.
+    #[wasm_bindgen(js_name = expectPlaintextLength)]
+    pub fn expect_plaintext_length(&mut self, plaintext_length: &JsValue) -> JsResult<f64> {
+        let n = safe_integer(plaintext_length, "MessageEncryptor.expectPlaintextLength: plaintextLength")?;
+        let inner = self.inner.as_mut().ok_or(Error::InvalidState("the encryptor already finished"))?;
+        let length = inner.expect_plaintext_len(n)?;
+        if length > MAX_SAFE_INTEGER {
+            return Err(Error::LimitExceeded(format!("the message would be {length} bytes, past 2^53 - 1")).into());
+        }
+        // Exact: at most 2^53 - 1.
+        Ok(length as f64)
     }
 
     /// Encrypts `plaintext`; returns the bytes of the message completed so far (the header on the

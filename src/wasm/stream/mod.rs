@@ -27,6 +27,7 @@
 
 mod decrypt;
 mod encrypt;
+mod range;
 
 use js_sys::{Object, Uint8Array};
 

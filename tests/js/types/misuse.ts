@@ -1,7 +1,7 @@
 // Mistakes the declarations must catch: each line below is a type error, and tsc fails if one is
 // not (that is what @ts-expect-error checks).
 
-import { RawAesKeyring, decrypt, decryptStream, encrypt, encryptStream, init, type ErrorCode } from 'envseal';
+import { RawAesKeyring, decrypt, decryptRange, decryptStream, encrypt, encryptStream, init, type ErrorCode } from 'envseal';
 import { DemoKeyService } from 'envseal/demo-kms';
 
 // (init's source is not checked here: it may be a WebAssembly.Module, an empty interface in
@@ -25,6 +25,12 @@ await decrypt(keyring, new Uint8Array(1), { commitmentPolicy: 'ALLOW_EVERYTHING'
 await decrypt(keyring, new Uint8Array(1), { frameIvs: 'random' });
 // @ts-expect-error no such engine
 encryptStream(keyring, { engine: 'gpu' });
+// @ts-expect-error only a stream given plaintextLength has ciphertextLength
+void encryptStream(keyring, {}).ciphertextLength;
+// @ts-expect-error a range needs its end
+void decryptRange(keyring, new Blob([]), { start: 0 });
+// @ts-expect-error no frameIvs for ranges (each frame's IV is checked alone)
+void decryptRange(keyring, new Blob([]), { start: 0, end: 1, frameIvs: 'unique' });
 // @ts-expect-error workers is a number of workers
 decryptStream(keyring, { engine: 'workers', workers: '2' });
 // @ts-expect-error rejectSigned is a decryptStream option

@@ -8,7 +8,10 @@ import {
   MultiKeyring,
   RawAesKeyring,
   RawRsaKeyring,
+  ciphertextLength,
   decrypt,
+  decryptRange,
+  decryptRangeStream,
   decryptStream,
   encrypt,
   encryptStream,
@@ -25,6 +28,7 @@ import {
   type MessageHeader,
   type MessageStream,
   type SigV4Headers,
+  type SizedMessageStream,
 } from 'envseal';
 import {
   AUDIT_CHANNEL,
@@ -117,6 +121,13 @@ const sealing: MessageStream = encryptStream(aes, {
 const opening: MessageStream = decryptStream(aes, { engine: 'auto', rejectSigned: true, maxFrameLength: 1 << 22 });
 const viaNode: MessageStream = decryptStream(aes, { engine: 'node' });
 const pooled: MessageStream = encryptStream(aes, { engine: 'workers', workers: 2, suite: 0x0578 });
+const sized: SizedMessageStream = encryptStream(aes, { plaintextLength: 1 << 20 });
+const promisedLength: number = (await sized.ciphertextLength) + ciphertextLength(await sized.header, 1 << 20) + (await sized.header).headerLength;
+void promisedLength;
+const slice: Uint8Array = (await decryptRange(aes, new Blob([]), { start: 0, end: 10, allowSigned: false })).plaintext;
+const viaUrl: MessageHeader = (await decryptRange(aes, new URL('https://example.com/x.enc'), { start: 5, end: 9 })).header;
+const rangeStream: ReadableStream<Uint8Array> = decryptRangeStream(aes, { size: 100, read: async () => new Uint8Array(1) }, { start: 0, end: 1 });
+void [slice, viaUrl, rangeStream];
 void [viaNode, pooled];
 const roundTrip: ReadableStream<Uint8Array> = new Blob(['hello']).stream().pipeThrough(sealing).pipeThrough(opening);
 const streamHeader: MessageHeader = await opening.header;
