@@ -57,6 +57,8 @@ test-interop: cli
 	@echo "== envseal writes, Python SDK reads"
 	$(PY) tests/interop/envseal_writes.py $(CLI) $(INTEROP)/envseal-wrote
 	$(PY) tests/interop/python_reads.py $(INTEROP)/envseal-wrote
+	@echo "== envseal rewrap (of envseal's and the Python SDK's messages), then the Python SDK reads them with the new keys only"
+	$(PY) tests/interop/rewrap_interop.py $(CLI) $(INTEROP)/rewrap
 	@echo "== The official aws-encryption-cli (its own venv, SDK 3.x) and envseal's CLI, both directions"
 	@scripts/setup.sh cli-peer
 	.venv-cli/bin/python tests/interop/official_cli.py $(CLI) $(INTEROP)/official-cli

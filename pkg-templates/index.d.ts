@@ -811,6 +811,43 @@ export function decryptRangeStream(
   options: DecryptRangeOptions,
 ): ReadableStream<Uint8Array> & { readonly header: Promise<MessageHeader> };
 
+// ---- rewrap --------------------------------------------------------------------------------
+
+/** Options of {@link rewrap} and {@link rewrapStream}: how the message is read (as for {@link decrypt}). */
+export type RewrapOptions = Omit<DecryptOptions, 'frameIvs'>;
+
+/**
+ * The message `ciphertext` moved to the keys of `encryptKeyring` without decrypting its body:
+ *
+ * ```ts
+ * const { ciphertext: moved } = await rewrap(oldKmsKeyring, newKmsKeyring, stored);
+ * ```
+ *
+ * The data key is unwrapped with `decryptKeyring` (the header verified with it), wrapped with
+ * `encryptKeyring`, and a new header written: the same message id, suite, frame length and stored
+ * encryption context, new encrypted data keys (only the new keyring's: the old keys no longer open
+ * it) and a new header tag. The frames are copied byte for byte. Signed suites (`0x0578`): the old
+ * signature is verified as the message passes and a new one made with a new signing key (its
+ * public key replaces the old one in the context). A modified frame is not detected (frames are
+ * not opened) and still fails at decryption.
+ *
+ * @throws (rejects) as {@link decrypt} (`NO_MATCHING_KEY`, `TRUNCATED`, `TRAILING_DATA`,
+ *   `SIGNATURE_INVALID`, ...); `INVALID_ARGUMENT` for a legacy (v1 or non-framed) message, or for
+ *   required context pairs (a new header authenticates only what it stores); the new keyring's errors.
+ */
+export function rewrap(
+  decryptKeyring: Keyring,
+  encryptKeyring: Keyring,
+  ciphertext: BytesLike,
+  options?: RewrapOptions,
+): Promise<EncryptResult>;
+
+/**
+ * {@link rewrap} as a stream, for large messages: write the old message, read the new one (the new
+ * header once the old one verified, then each frame as it arrives, then the new signature).
+ */
+export function rewrapStream(decryptKeyring: Keyring, encryptKeyring: Keyring, options?: RewrapOptions): MessageStream;
+
 /**
  * The exact length of the message envseal writes with `header` (from {@link encrypt}, a stream's
  * `header` promise, or {@link decrypt}) for `plaintextLength` bytes of plaintext: the header,

@@ -39,6 +39,7 @@ export { init } from './runtime.js';
 
 export { decryptStream, encryptStream } from './streams.js';
 export { decryptRange, decryptRangeStream } from './ranges.js';
+export { rewrap, rewrapStream } from './rewrap.js';
 
 /** The exact length of the message envseal writes with `header` for `plaintextLength` bytes. */
 export function ciphertextLength(header, plaintextLength) {

@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../fuzz"
 export PATH="$HOME/.cargo/bin:$PATH"
 seconds=${1:-60}; shift || true
-targets=("$@"); [ ${#targets[@]} -gt 0 ] || targets=(header_parse stream_decrypt edk_unwrap vector_manifest)
+targets=("$@"); [ ${#targets[@]} -gt 0 ] || targets=(header_parse stream_decrypt edk_unwrap vector_manifest decrypt_range)
 vectors=${ENVSEAL_VECTORS_DIR:-../../shared/esdk-vectors}
 
 command -v cargo-fuzz >/dev/null || cargo install --quiet cargo-fuzz

@@ -47,8 +47,8 @@ pub use format::{ciphertext_length, ContentType, EncryptedDataKey, EncryptionCon
 pub use keyring::{Keyring, KmsKeyring, MultiKeyring, RawAesKeyring, RawRsaKeyring, RsaPadding};
 pub use materials::EncryptionMaterials;
 pub use stream::{
-    DecryptOptions, DecryptState, EncryptOptions, FrameIvs, MessageDecryptor, MessageEncryptor, RangeDecryptor,
-    DEFAULT_FRAME_LEN,
+    rewrap, DecryptOptions, DecryptState, EncryptOptions, FrameIvs, MessageDecryptor, MessageEncryptor, RangeDecryptor,
+    Rewrapper, DEFAULT_FRAME_LEN,
 };
 pub use suite::{AlgorithmSuite, CommitmentPolicy};
 

@@ -31,6 +31,9 @@ pub enum Command {
     /// Decrypt AWS Encryption SDK messages; nothing is kept unless every tag and the signature verified.
     #[command(after_long_help = help::DECRYPT)]
     Decrypt(DecryptArgs),
+    /// Give messages new encrypted data keys (other master keys) without decrypting their bodies.
+    #[command(after_long_help = help::REWRAP)]
+    Rewrap(RewrapArgs),
     /// Run a test-vector manifest (awses-decrypt v1-v5) and report PASS/FAIL/SKIP per test.
     #[command(after_long_help = help::VECTORS)]
     Vectors(VectorsArgs),
@@ -169,6 +172,25 @@ pub struct DecryptArgs {
     /// (a range cannot check the signature over the whole message).
     #[arg(long = "range-allow-signed", requires = "range")]
     pub range_allow_signed: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Args)]
+pub struct RewrapArgs {
+    /// The keys that open the messages now (--key), as for decrypt.
+    #[command(flatten)]
+    pub keys: KeyArgs,
+    #[command(flatten)]
+    pub io: IoArgs,
+    /// A key of the keys file that wraps the data key from now on (repeatable): the new messages
+    /// hold only these keys' encrypted data keys.
+    #[arg(long = "new-key", value_name = "NAME", required = true, value_parser = non_empty)]
+    pub new_names: Vec<String>,
+    /// The new keys' namespace (EDK provider id). Default: --key-namespace.
+    #[arg(long = "new-key-namespace", value_name = "NS")]
+    pub new_namespace: Option<String>,
+    /// How new RSA keys wrap the data key. Default: --rsa-padding.
+    #[arg(long = "new-rsa-padding", value_name = "P", value_parser = parse_rsa_padding)]
+    pub new_rsa_padding: Option<RsaPadding>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Args)]

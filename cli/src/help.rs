@@ -62,6 +62,21 @@ Encryption context:
     outputs!()
 );
 
+/// After the options of `envseal rewrap --help`.
+pub const REWRAP: &str = concat!(
+    "\
+Rewrap:
+  Unwraps each message's data key with --key (checking the header, as decrypt does), wraps it
+  with every --new-key, and writes the message again with a new header (same message id, suite,
+  frame length and encryption context; new encrypted data keys and header tag) and the body
+  copied byte for byte: nothing is decrypted or encrypted again, and the old keys no longer open
+  the new message. Signed messages (0x0578) are hashed as they pass, their signature verified,
+  and signed again with a new key. For master-key rotation, or sharing a file with a new
+  recipient without sending the old key. See docs/rewrap.md.
+",
+    outputs!()
+);
+
 /// After the options of `envseal vectors --help`.
 pub const VECTORS: &str = "\
 Test vectors:

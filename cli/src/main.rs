@@ -25,7 +25,7 @@ use std::process::ExitCode;
 use clap::Parser;
 use envseal::{DecryptOptions, EncryptOptions, Error, MessageHeader};
 
-use crate::args::{Cli, Command, DecryptArgs, EncryptArgs, Endpoint, IoArgs, KeyArgs};
+use crate::args::{Cli, Command, DecryptArgs, EncryptArgs, Endpoint, IoArgs, KeyArgs, RewrapArgs};
 use crate::error::{CliError, CliResult};
 use crate::files::{Base64Sink, Input, Output, Sink};
 use crate::keys::{keyring_for, KeysFile, Purpose};
@@ -64,6 +64,7 @@ fn run(command: Command) -> CliResult<ExitCode> {
     match command {
         Command::Encrypt(a) => encrypt(&a)?,
         Command::Decrypt(a) => decrypt(&a)?,
+        Command::Rewrap(a) => rewrap(&a)?,
         Command::Vectors(a) => {
             if !vectors::run(&a)? {
                 return Ok(ExitCode::from(error::EXIT_FAILURE));
@@ -155,6 +156,30 @@ fn decrypt(a: &DecryptArgs) -> CliResult<()> {
             sink.put(&plaintext)?;
             Ok(header)
         }
+    })
+}
+
+fn rewrap(a: &RewrapArgs) -> CliResult<()> {
+    let old = load_keyring(&a.keys, Purpose::Decrypt)?;
+    let new_keys = KeyArgs {
+        names: a.new_names.clone(),
+        namespace: a.new_namespace.clone().unwrap_or_else(|| a.keys.namespace.clone()),
+        rsa_padding: a.new_rsa_padding.unwrap_or(a.keys.rsa_padding),
+        keys_file: a.keys.keys_file.clone(),
+    };
+    if new_keys.rsa_padding == envseal::RsaPadding::Pkcs1 {
+        return Err(CliError::usage(
+            "--new-rsa-padding pkcs1 is for decrypting legacy messages only: wrap with an OAEP padding",
+        ));
+    }
+    let new = load_keyring(&new_keys, Purpose::Encrypt)?;
+    let options = DecryptOptions {
+        commitment_policy: a.io.policy,
+        max_encrypted_data_keys: a.io.max_edks,
+        ..DecryptOptions::default()
+    };
+    for_each_job(&a.io, plan::REWRAP_SUFFIX, "rewrap", |input, sink| {
+        streaming::rewrap(&*old, &*new, options.clone(), input, sink, streaming::FILE_CHUNK)
     })
 }
 

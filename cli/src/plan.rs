@@ -11,6 +11,7 @@ use crate::files::PARTIAL_SUFFIX;
 /// Default suffix of outputs written into a directory, as the official CLI names them.
 pub const ENCRYPT_SUFFIX: &str = ".encrypted";
 pub const DECRYPT_SUFFIX: &str = ".decrypted";
+pub const REWRAP_SUFFIX: &str = ".rewrapped";
 
 /// One input and where its output goes.
 #[derive(Debug, Clone, PartialEq, Eq)]

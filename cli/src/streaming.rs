@@ -85,3 +85,46 @@ pub fn decrypt(
     sink.put(&out)?;
     Ok(header)
 }
+
+/// Rewraps one message from `input` into `sink`: the new header, the body copied frame by frame as
+/// it is read, and the new footer (signed suites). See [`envseal::Rewrapper`].
+///
+/// # Errors
+/// The library's error (no key for the message, a modified header or signature, truncation,
+/// trailing data) or an I/O error. What was passed to `sink` is then to be discarded.
+pub fn rewrap(
+    old: &dyn Keyring,
+    new: &dyn Keyring,
+    options: DecryptOptions,
+    input: &mut Input,
+    sink: &mut dyn Sink,
+    chunk: usize,
+) -> CliResult<MessageHeader> {
+    let mut decryptor = MessageDecryptor::new(options);
+    let mut buf = vec![0u8; chunk];
+    let mut out = Vec::with_capacity(chunk + 4096);
+    // The header first: the decryptor takes exactly its bytes.
+    let mut rest = Vec::new();
+    while decryptor.state() == DecryptState::Header {
+        let n = input.read_chunk(&mut buf)?;
+        if n == 0 {
+            return Err(envseal::Error::Truncated("the input ended inside the message header".into()).into());
+        }
+        let used = decryptor.read_header(&buf[..n])?;
+        rest = buf[used..n].to_vec();
+    }
+    let mut rewrapper = envseal::Rewrapper::new(decryptor, old, new)?;
+    rewrapper.push(&rest, &mut out)?;
+    loop {
+        sink.put(&out)?;
+        out.clear();
+        let n = input.read_chunk(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        rewrapper.push(&buf[..n], &mut out)?;
+    }
+    let header = rewrapper.finish(&mut out)?;
+    sink.put(&out)?;
+    Ok(header)
+}

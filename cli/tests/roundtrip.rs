@@ -321,3 +321,30 @@ fn range_decrypts_a_slice_of_a_file_and_refuses_what_it_cannot_check() {
     );
     s.assert_absent("o");
 }
+
+#[test]
+fn rewrap_moves_a_file_to_other_keys() {
+    let (s, keys) = Scratch::with_keys_json("rewrap");
+    let frame = FRAME.to_string();
+    let plain = plaintext(7 * FRAME + 3, 8);
+    let input = s.write("plain", &plain);
+    for suite in ["0x0478", "0x0578"] {
+        let ct = s.arg(&format!("{suite}.enc"));
+        assert_ok(&encrypt(&keys, &["--frame-length", &frame, "--suite", suite], &input, &ct));
+        // To another AES key, and to an RSA public key (the private key decrypts).
+        for (new, reader) in [("aes-128", "aes-128"), ("rsa-public", "rsa")] {
+            let out = format!("{suite}-{new}");
+            let rewrapped = run(&["rewrap", "--keys", &keys, "--key", "aes-256", "--new-key", new, &ct, &s.arg(&out)]);
+            assert_ok(&rewrapped);
+            let back = format!("{out}.back");
+            assert_ok(&decrypt(&keys, &["--key", reader], &s.arg(&out), &s.arg(&back)));
+            assert_eq!(s.read(&back), plain, "{out}");
+            assert_error(&decrypt(&keys, &[], &s.arg(&out), &s.arg("old")), "NO_MATCHING_KEY");
+            s.assert_absent("old");
+        }
+        // A key that does not open the message: an error and no output.
+        let wrong = run(&["rewrap", "--keys", &keys, "--key", "aes-128", "--new-key", "rsa-public", &ct, &s.arg("w")]);
+        assert_error(&wrong, "NO_MATCHING_KEY");
+        s.assert_absent("w");
+    }
+}

@@ -11,7 +11,7 @@ use envseal::{encrypt, AlgorithmSuite, EncryptOptions};
 fn main() -> std::io::Result<()> {
     let args: Vec<String> = std::env::args().collect();
     let (vectors, corpus) = (Path::new(&args[1]), Path::new(&args[2]));
-    for t in ["header_parse", "stream_decrypt", "edk_unwrap", "vector_manifest"] {
+    for t in ["header_parse", "stream_decrypt", "edk_unwrap", "vector_manifest", "decrypt_range"] {
         fs::create_dir_all(corpus.join(t))?;
     }
     // Every manifest of the shared vectors (v2-v5), whole, for the manifest parser.
@@ -44,6 +44,10 @@ fn main() -> std::io::Result<()> {
             with_seed.extend_from_slice(&msg);
             fs::write(corpus.join("stream_decrypt").join(&name), with_seed)?;
             fs::write(corpus.join("header_parse").join(&name), &msg)?;
+            // decrypt_range: a range from a quarter to three quarters, signed messages allowed.
+            let mut ranged = vec![64u8, 128, 1, 0];
+            ranged.extend_from_slice(&msg);
+            fs::write(corpus.join("decrypt_range").join(&name), ranged)?;
             let mut edks = Vec::new();
             for e in &header.encrypted_data_keys {
                 for field in [e.provider_id.as_bytes(), &e.provider_info[..], &e.ciphertext[..]] {

@@ -199,6 +199,12 @@ impl MessageEncryptor {
         Ok(length)
     }
 
+    /// The header bytes and the signature hash over them, for a writer that copies frames sealed
+    /// elsewhere (rewrapping): it hashes every frame as written and signs the hash.
+    pub(crate) fn into_header_and_signing(self) -> (Option<Vec<u8>>, Option<(Signer, MessageHash)>) {
+        (self.header_bytes, self.signing)
+    }
+
     /// The header this encryptor writes.
     pub fn header(&self) -> &MessageHeader {
         &self.header

@@ -6,9 +6,11 @@
 
 pub(crate) mod decrypt;
 mod encrypt;
+mod rewrap;
 
 pub use decrypt::{
     BodyDecryptor, BodyStep, DecryptOptions, DecryptState, FrameIvs, FrameRead, MessageDecryptor, OpenFrame,
     RangeDecryptor, VerifiedHeader, FRAME_PREFIX_LEN, TAIL_LEN,
 };
 pub use encrypt::{EncryptOptions, FrameParams, MessageEncryptor, SealStep, DEFAULT_FRAME_LEN};
+pub use rewrap::{rewrap, Rewrapper};

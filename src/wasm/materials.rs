@@ -46,6 +46,18 @@ fn api_label(api: Option<String>) -> &'static str {
     }
 }
 
+impl EncryptionMaterialsHandle {
+    /// A handle over materials made in the core (rewrapping).
+    pub(crate) fn wrap(inner: EncryptionMaterials, frame_length: u32) -> Self {
+        EncryptionMaterialsHandle { inner: Some(inner), frame_length }
+    }
+
+    /// The materials, once (they are used up).
+    pub(crate) fn take(&mut self) -> Result<EncryptionMaterials> {
+        self.inner.take().ok_or(Error::InvalidState("these encryption materials were already used"))
+    }
+}
+
 #[wasm_bindgen(js_class = EncryptionMaterials)]
 impl EncryptionMaterialsHandle {
     /// `new EncryptionMaterials({ encryptionContext?, suite?, frameLength? }, api?)`. For a signing

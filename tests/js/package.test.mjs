@@ -53,6 +53,7 @@ test('npm pack ships exactly the loader and its modules, the types, the glue, th
     'node.js',
     'package.json',
     'ranges.js',
+    'rewrap.js',
     'runtime.js',
     'streams.js',
     'wasm/envseal.js',
@@ -80,6 +81,8 @@ test('the runtime exports are the public API: nothing internal leaks', () => {
     'encryptStream',
     'generateDataKey',
     'init',
+    'rewrap',
+    'rewrapStream',
     'signSigV4',
   ]);
 });

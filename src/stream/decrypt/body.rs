@@ -8,6 +8,7 @@ use crate::crypto::secret::DataKey;
 use crate::crypto::signature::signed_hash;
 use crate::error::{Error, Result};
 use crate::format::codec::{tail, tail_mut, Need, Reader};
+use crate::format::context::EncryptionContext;
 use crate::format::footer;
 use crate::format::frame::{body_aad, frame_iv, BodyKind, FrameHeader, NonFramedHeader};
 use crate::format::header::{ContentType, MessageHeader};
@@ -64,11 +65,23 @@ pub struct BodyDecryptor {
     frame_ivs: FrameIvs,
     /// Every frame IV so far, kept only under [`FrameIvs::Unique`].
     seen_ivs: BTreeSet<[u8; IV_LEN]>,
+    /// The pairs the caller required that the header does not store.
+    required: EncryptionContext,
 }
 
 impl BodyDecryptor {
     /// Reads `options.max_frame_length` and `options.frame_ivs`.
     pub fn new(verified: VerifiedHeader, options: &DecryptOptions) -> Self {
+        Self::with_required(verified, options, EncryptionContext::new())
+    }
+
+    /// As [`new`](Self::new); `required`: the caller's pairs that the header does not store (its
+    /// tag covered them).
+    pub(super) fn with_required(
+        verified: VerifiedHeader,
+        options: &DecryptOptions,
+        required: EncryptionContext,
+    ) -> Self {
         let stage = match verified.header.content_type {
             ContentType::Framed => BodyStage::Frames { next_seq: 1 },
             ContentType::NonFramed => BodyStage::NonFramed,
@@ -81,7 +94,13 @@ impl BodyDecryptor {
             max_unit_len: options.max_frame_length,
             frame_ivs: options.frame_ivs,
             seen_ivs: BTreeSet::new(),
+            required,
         }
+    }
+
+    /// The pairs the caller required that the header does not store.
+    pub fn required(&self) -> &EncryptionContext {
+        &self.required
     }
 
     pub fn header(&self) -> &MessageHeader {

@@ -40,6 +40,9 @@ pub struct MessageDecryptor {
     waiting: Vec<u8>,
     /// Bytes of the header, once read.
     header_len: u64,
+    /// Whether to keep a copy of the data key once it verified, and that copy.
+    keep_key: bool,
+    kept_key: Option<DataKey>,
 }
 
 impl MessageDecryptor {
@@ -49,6 +52,8 @@ impl MessageDecryptor {
             options,
             waiting: Vec::new(),
             header_len: 0,
+            keep_key: false,
+            kept_key: None,
         }
     }
 
@@ -162,7 +167,10 @@ impl MessageDecryptor {
             return Err(Error::InvalidState("no data key is awaited"));
         };
         let verified = VerifiedHeader::verify(header, &data_key, &required)?;
-        self.phase = Phase::Body(Box::new(BodyDecryptor::new(verified, &self.options)));
+        self.phase = Phase::Body(Box::new(BodyDecryptor::with_required(verified, &self.options, required)));
+        if self.keep_key {
+            self.kept_key = Some(data_key);
+        }
         Ok(())
     }
 
@@ -200,6 +208,29 @@ impl MessageDecryptor {
         match found_key(keyring, &header.header, required, found) {
             Ok(key) => self.provide_data_key(key).map(Poll::Ready),
             Err(e) => Err(self.fail(e)),
+        }
+    }
+
+    /// Keeps a copy of the data key once it verified, for [`take_data_key`](Self::take_data_key):
+    /// to wrap it under other keys ([`crate::stream::Rewrapper`]). Call before the key is given.
+    pub fn keep_data_key(&mut self) {
+        self.keep_key = true;
+    }
+
+    /// The data key kept by [`keep_data_key`](Self::keep_data_key), once (it is not kept after).
+    ///
+    /// # Security
+    /// The plaintext data key of the message: wrap it and drop it.
+    pub fn take_data_key(&mut self) -> Option<DataKey> {
+        self.kept_key.take()
+    }
+
+    /// The pairs the caller required that the header does not store (once the header is read).
+    pub fn required_context(&self) -> Option<&EncryptionContext> {
+        match &self.phase {
+            Phase::NeedKey { required, .. } => Some(required),
+            Phase::Body(b) => Some(b.required()),
+            _ => None,
         }
     }
 

@@ -43,7 +43,7 @@ impl HandleState {
 /// What the handle drives.
 enum Inner {
     /// The whole message, pushed in pieces (the core decrypts).
-    Message(MessageDecryptor),
+    Message(Box<MessageDecryptor>),
     /// The body, frame by frame, for an external AES-GCM engine (after `intoBody`).
     Body(Box<BodyDecryptor>),
     /// After `finish`, or after an error that consumed the decryptor.
@@ -80,7 +80,7 @@ impl DecryptorHandle {
     pub fn new(options: &JsValue, api: Option<String>) -> JsResult<DecryptorHandle> {
         let options = decrypt_options(options, api_label(api, "MessageDecryptor"))?;
         Ok(DecryptorHandle {
-            inner: Inner::Message(MessageDecryptor::new(options)),
+            inner: Inner::Message(Box::new(MessageDecryptor::new(options))),
             state: HandleState::Core(DecryptState::Header),
             finished_header: None,
             out: Vec::new(),
@@ -276,6 +276,35 @@ impl DecryptorHandle {
         }
     }
 
+    /// Rewrapping: keep a copy of the data key once the header verified with it (call before the
+    /// key is given), for `rewrapMaterials`.
+    #[wasm_bindgen(js_name = keepDataKey)]
+    pub fn keep_data_key(&mut self) -> JsResult<()> {
+        match &mut self.inner {
+            Inner::Message(m) => {
+                m.keep_data_key();
+                Ok(())
+            }
+            _ => Err(Error::InvalidState("keepDataKey after intoBody or finish").into()),
+        }
+    }
+
+    /// Rewrapping: the materials of the new header (the old suite and stored context, a signed
+    /// suite's public key replaced, the kept data key), for the new keyring to wrap.
+    ///
+    /// # Errors
+    /// `INVALID_STATE` unless the header verified with a kept key; `INVALID_ARGUMENT` for a legacy
+    /// message or required (unstored) context pairs.
+    #[wasm_bindgen(js_name = rewrapMaterials)]
+    pub fn rewrap_materials(&mut self) -> JsResult<crate::wasm::materials::EncryptionMaterialsHandle> {
+        let Inner::Message(m) = &mut self.inner else {
+            return Err(Error::InvalidState("rewrapMaterials after intoBody or finish").into());
+        };
+        let frame_length = m.header().map_or(0, |h| h.frame_length);
+        let materials = crate::stream::Rewrapper::materials(m)?;
+        Ok(crate::wasm::materials::EncryptionMaterialsHandle::wrap(materials, frame_length))
+    }
+
     /// Frame-level API: a copy of the content-encryption key, to import into an external AES-GCM
     /// engine.
     ///
@@ -466,5 +495,25 @@ impl DecryptorHandle {
         let view = Uint8Array::from(self.out.as_slice());
         self.out.zeroize();
         view
+    }
+}
+
+impl DecryptorHandle {
+    /// The core decryptor, for a handle that takes it over (`Rewrapper.start`); this handle is
+    /// finished afterwards.
+    pub(super) fn take_message(&mut self) -> JsResult<MessageDecryptor> {
+        if self.state != HandleState::Core(DecryptState::Body) {
+            return Err(Error::InvalidState("the header has not verified (state 'body')").into());
+        }
+        match core::mem::replace(&mut self.inner, Inner::Ended) {
+            Inner::Message(m) => {
+                self.state = HandleState::Finished;
+                Ok(*m)
+            }
+            other => {
+                self.inner = other;
+                Err(Error::InvalidState("the decryptor was already taken over").into())
+            }
+        }
     }
 }

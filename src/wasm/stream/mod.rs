@@ -28,6 +28,7 @@
 mod decrypt;
 mod encrypt;
 mod range;
+mod rewrap;
 
 use js_sys::{Object, Uint8Array};
 

@@ -1,7 +1,7 @@
 // Mistakes the declarations must catch: each line below is a type error, and tsc fails if one is
 // not (that is what @ts-expect-error checks).
 
-import { RawAesKeyring, decrypt, decryptRange, decryptStream, encrypt, encryptStream, init, type ErrorCode } from 'envseal';
+import { RawAesKeyring, decrypt, decryptRange, decryptStream, encrypt, encryptStream, init, rewrap, type ErrorCode } from 'envseal';
 import { DemoKeyService } from 'envseal/demo-kms';
 
 // (init's source is not checked here: it may be a WebAssembly.Module, an empty interface in
@@ -27,6 +27,8 @@ await decrypt(keyring, new Uint8Array(1), { frameIvs: 'random' });
 encryptStream(keyring, { engine: 'gpu' });
 // @ts-expect-error only a stream given plaintextLength has ciphertextLength
 void encryptStream(keyring, {}).ciphertextLength;
+// @ts-expect-error rewrap takes two keyrings
+void rewrap(keyring, new Uint8Array(1));
 // @ts-expect-error a range needs its end
 void decryptRange(keyring, new Blob([]), { start: 0 });
 // @ts-expect-error no frameIvs for ranges (each frame's IV is checked alone)

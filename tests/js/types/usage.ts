@@ -17,6 +17,8 @@ import {
   encryptStream,
   generateDataKey,
   init,
+  rewrap,
+  rewrapStream,
   signSigV4,
   type CustomKeyring,
   type DecryptResult,
@@ -128,6 +130,9 @@ const slice: Uint8Array = (await decryptRange(aes, new Blob([]), { start: 0, end
 const viaUrl: MessageHeader = (await decryptRange(aes, new URL('https://example.com/x.enc'), { start: 5, end: 9 })).header;
 const rangeStream: ReadableStream<Uint8Array> = decryptRangeStream(aes, { size: 100, read: async () => new Uint8Array(1) }, { start: 0, end: 1 });
 void [slice, viaUrl, rangeStream];
+const moved: EncryptResult = await rewrap(aes, kms, new Uint8Array(1), { maxEncryptedDataKeys: 3 });
+const moving: MessageStream = rewrapStream(aes, aes);
+void [moved, moving];
 void [viaNode, pooled];
 const roundTrip: ReadableStream<Uint8Array> = new Blob(['hello']).stream().pipeThrough(sealing).pipeThrough(opening);
 const streamHeader: MessageHeader = await opening.header;
