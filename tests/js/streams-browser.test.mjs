@@ -1,10 +1,13 @@
 // encryptStream / decryptStream in headless Chromium: in a page and in a dedicated Worker (no
 // `window`, no `Buffer`), every engine (the 'workers' pool from a page and from a Worker) and
-// suite, identical bytes from every engine, error codes; and 1 GiB streamed through encryptStream -> decryptStream inside a Worker, with the
+// suite, identical bytes from every engine, error codes, exact length, ranges (Blob and HTTP
+// Range) and rewrap; and 1 GiB streamed through encryptStream -> decryptStream inside a Worker, with the
 // SHA-256 of what went in equal to the SHA-256 of what came out, and memory measured (below).
 
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+
+import * as envseal from 'envseal';
 
 import { busiestRenderer, installedPackage, processMemory, resetPeak, startHarness, workerCdp } from './browser-harness.mjs';
 
@@ -67,6 +70,21 @@ const scenario = `
       // a prefix of the plaintext, without the final frame (it is held until the end checks out)
       found.errors[name] = r.error?.code + ' ' + (r.bytes.length < data.length && same(r.bytes, data.subarray(0, r.bytes.length)));
     }
+
+    // Beyond the AWS SDKs: exact length first, ranges (a Blob, and a URL read with HTTP Range
+    // requests from the test server), rewrap.
+    const sized = encryptStream(keyring, { plaintextLength: data.length, frameLength: 65536 });
+    const promised = await sized.ciphertextLength;
+    const sizedCt = (await collect(source(data, 65536).pipeThrough(sized))).bytes;
+    found.exactLength = promised === sizedCt.length;
+    const fromBlob = await envseal.decryptRange(keyring, new Blob([sizedCt]), { start: 70000, end: 300000 });
+    found.blobRange = same(fromBlob.plaintext, data.subarray(70000, 300000));
+    const stored = new envseal.RawAesKeyring({ keyNamespace: 'streams', keyName: 'stored', wrappingKey: new Uint8Array(32).fill(9) });
+    const fromUrl = await envseal.decryptRange(stored, location.origin + '/stored.enc', { start: 123456, end: 123556 });
+    found.urlRange = fromUrl.plaintext.every((b, i) => b === ((123456 + i) * 31) % 251);
+    const other = new RawAesKeyring({ keyNamespace: 'streams', keyName: 'other', wrappingKey: crypto.getRandomValues(new Uint8Array(32)) });
+    const moved = await envseal.rewrap(keyring, other, sizedCt);
+    found.rewrap = same((await envseal.decrypt(other, moved.ciphertext)).plaintext, data);
     return found;
   }
 `;
@@ -78,6 +96,10 @@ const EXPECTED = (inWorker) => ({
     ['webcrypto', 'wasm', 'auto', 'workers'].map((engine) => ({ suite, engine, ok: true, header: 'chromium' })),
   ),
   identical: true,
+  exactLength: true,
+  blobRange: true,
+  urlRange: true,
+  rewrap: true,
   errors: {
     flipped: 'DECRYPT_FAILED true',
     truncated: 'TRUNCATED true',
@@ -149,12 +171,26 @@ const bigJob = `
 `;
 
 let harness;
+let storedMessage;
 
 before(async () => {
+  await envseal.init();
+  const stored = new envseal.RawAesKeyring({ keyNamespace: 'streams', keyName: 'stored', wrappingKey: new Uint8Array(32).fill(9) });
+  const plaintext = new Uint8Array(500_000).map((_, i) => (i * 31) % 251);
+  storedMessage = (await envseal.encrypt(stored, plaintext, { frameLength: 4096 })).ciphertext;
   harness = await startHarness({
     // The package again, under /no-workers/, where the workers' script cannot be loaded.
     mounts: { '/no-workers/': installedPackage() },
-    routes: { '/no-workers/frame-worker.js': (req, res) => res.writeHead(404).end() },
+    routes: {
+      '/no-workers/frame-worker.js': (req, res) => res.writeHead(404).end(),
+      // A stored message for decryptRange over HTTP Range requests.
+      '/stored.enc': (req, res) => {
+        const [, a, b] = /^bytes=(\d+)-(\d+)$/.exec(req.headers.range ?? '') ?? [];
+        if (a === undefined) return res.writeHead(200).end(storedMessage);
+        const end = Math.min(Number(b), storedMessage.length - 1);
+        res.writeHead(206, { 'content-range': `bytes ${a}-${end}/${storedMessage.length}` }).end(storedMessage.subarray(Number(a), end + 1));
+      },
+    },
     files: {
       '/scenario.js': [scenario, '.js'],
       '/sha256.js': new URL('./sha256.mjs', import.meta.url),
