@@ -162,8 +162,10 @@ async function openRange(keyring, source, options, api) {
       }
       if (last.length > 0) yield last;
     },
+    /** Frees the core's handle (once; later calls do nothing). */
     close() {
-      ranges.free();
+      ranges?.free();
+      ranges = undefined;
     },
   };
 }

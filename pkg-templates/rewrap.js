@@ -37,15 +37,17 @@ export async function rewrap(decryptKeyring, encryptKeyring, ciphertext, options
  * `header` promise (the new header). */
 export function rewrapStream(decryptKeyring, encryptKeyring, options) {
   const api = 'rewrapStream';
-  const dec = newDecryptor(decryptKeyring, encryptKeyring, options, api);
+  let dec = newDecryptor(decryptKeyring, encryptKeyring, options, api);
   let rewrapper;
   let header;
   const headerPromise = new Promise((resolve, reject) => (header = { resolve, reject }));
   headerPromise.catch(() => {});
+  /** Frees the core's handles (once; later calls do nothing). */
   const release = () => {
     rewrapper?.free();
-    dec.free();
+    dec?.free();
     rewrapper = undefined;
+    dec = undefined;
   };
   const guarded = (step) => async (...args) => {
     try {
