@@ -7,6 +7,7 @@
 
 import { checkedBytes, codedError, core as wasm, requireInit } from './runtime.js';
 import { checkKeyring, readHeader, readOptions, unwrapMessage, wrapKey } from './keyring-protocol.js';
+import { nodeCrypto, nodeHash } from './aead.js';
 
 const REWRAP_OPTIONS = ['encryptionContext', 'commitmentPolicy', 'maxEncryptedDataKeys', 'maxFrameLength'];
 
@@ -20,12 +21,17 @@ export async function rewrap(decryptKeyring, encryptKeyring, ciphertext, options
     if (!(input instanceof Uint8Array)) throw codedError('INVALID_ARGUMENT', `${api}: ciphertext must be bytes`, TypeError);
     const { used, complete } = readHeader(dec, input);
     if (!complete) dec.finish(); // TRUNCATED: the input ended inside the header
+    const signed = dec.signed === true;
     rewrapper = await start(dec, decryptKeyring, encryptKeyring);
     const header = rewrapper.header;
-    const parts = [rewrapper.push(input.subarray(used)), rewrapper.finish()];
-    const out = new Uint8Array(parts[0].length + parts[1].length);
-    out.set(parts[0]);
-    out.set(parts[1], parts[0].length);
+    const feed = feeder(rewrapper, signed);
+    const parts = [...feed.push(input.subarray(used)), rewrapper.finish()];
+    const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+    let at = 0;
+    for (const part of parts) {
+      out.set(part, at);
+      at += part.length;
+    }
     return { ciphertext: out, header };
   } finally {
     rewrapper?.free();
@@ -39,6 +45,7 @@ export function rewrapStream(decryptKeyring, encryptKeyring, options) {
   const api = 'rewrapStream';
   let dec = newDecryptor(decryptKeyring, encryptKeyring, options, api);
   let rewrapper;
+  let feed;
   let header;
   const headerPromise = new Promise((resolve, reject) => (header = { resolve, reject }));
   headerPromise.catch(() => {});
@@ -62,21 +69,60 @@ export function rewrapStream(decryptKeyring, encryptKeyring, options) {
     transform: guarded(async (chunk, controller) => {
       const bytes = checkedBytes(chunk, `${api}: a chunk`);
       if (!(bytes instanceof Uint8Array)) throw codedError('INVALID_ARGUMENT', `${api}: chunks must be Uint8Arrays`, TypeError);
-      if (rewrapper) return controller.enqueue(rewrapper.push(bytes));
+      const emit = (part) => part.length > 0 && controller.enqueue(part);
+      if (rewrapper) return feed.push(bytes).forEach(emit);
       const { used, complete } = readHeader(dec, bytes);
       if (!complete) return;
+      const signed = dec.signed === true;
       rewrapper = await start(dec, decryptKeyring, encryptKeyring);
+      feed = feeder(rewrapper, signed);
       header.resolve(rewrapper.header);
-      controller.enqueue(rewrapper.push(bytes.subarray(used)));
+      feed.push(bytes.subarray(used)).forEach(emit);
     }),
     flush: guarded(async (controller) => {
       if (!rewrapper) dec.finish(); // TRUNCATED: the input ended inside the header
-      controller.enqueue(rewrapper.finish());
+      const last = rewrapper.finish();
+      if (last.length > 0) controller.enqueue(last);
       release();
     }),
   });
   Object.defineProperty(stream, 'header', { value: headerPromise, enumerable: true });
   return stream;
+}
+
+/**
+ * Pushes old bytes into `rewrapper`, returning what comes out. For a signed message where
+ * node:crypto exists, both signature hashes (of the old message, and of the new one) are handed
+ * out of the core and computed with node:crypto's SHA-384 over the frames as they are copied;
+ * the core still verifies the old digest against the old footer and signs the new one.
+ */
+function feeder(rewrapper, signed) {
+  if (!signed || !nodeCrypto()) return { push: (bytes) => [rewrapper.push(bytes)] };
+  const { hash, oldPrelude, newPrelude } = rewrapper.handOutHashes();
+  const [old, next] = [nodeHash(hash), nodeHash(hash)];
+  old.update(oldPrelude);
+  next.update(newPrelude);
+  let header = newPrelude.length; // the new header leads the output and is in the prelude already
+  let digested = false; // after the final frame only the old footer follows: nothing more to hash
+  const pushed = (out) => {
+    if (digested) return out;
+    const frames = out.subarray(Math.min(header, out.length));
+    header -= out.length - frames.length;
+    old.update(frames);
+    next.update(frames);
+    return out;
+  };
+  return {
+    push(bytes) {
+      const parts = [pushed(rewrapper.push(bytes))];
+      if (rewrapper.needsDigests) {
+        digested = true;
+        rewrapper.setDigests(old.digest(), next.digest());
+        parts.push(rewrapper.push(new Uint8Array(0))); // the old footer: verified, not copied
+      }
+      return parts;
+    },
+  };
 }
 
 function newDecryptor(decryptKeyring, encryptKeyring, options, api) {

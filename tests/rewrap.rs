@@ -122,3 +122,63 @@ fn a_modified_frame_is_copied_and_still_fails() {
     let (new, _) = rewrap(&keyring(1), &keyring(2), &old, &d).unwrap();
     assert_eq!(decrypt(&keyring(2), &new, &d).unwrap_err().code(), "DECRYPT_FAILED");
 }
+
+#[test]
+fn signed_messages_hashed_outside_the_core() {
+    use sha2::{Digest, Sha384};
+    let d = DecryptOptions::default();
+    let (old, pt) = message(SUITES[1], 9 * F + 5);
+    for (piece, corrupt) in [(7, false), (1000, false), (100, true)] {
+        let mut dec = MessageDecryptor::new(d.clone());
+        let used = dec.read_header(&old).unwrap();
+        let mut rw = Rewrapper::new(dec, &keyring(1), &keyring(2)).unwrap();
+        let (alg, old_prelude, new_prelude) = rw.hand_out_hashes().unwrap();
+        assert_eq!(alg.hash_name(), "SHA-384");
+        let (mut old_hash, mut new_hash) = (Sha384::new(), Sha384::new());
+        old_hash.update(&old_prelude);
+        new_hash.update(&new_prelude);
+        let mut out = Vec::new();
+        let mut result = Ok(());
+        for chunk in old[used..].chunks(piece) {
+            let before = out.len();
+            result = rw.push(chunk, &mut out);
+            if result.is_err() {
+                break;
+            }
+            // Frames only: the new header (the first output) is in the prelude already.
+            let frames = &out[before.max(new_prelude.len())..];
+            old_hash.update(frames);
+            new_hash.update(frames);
+            if rw.needs_digests() {
+                let mut old_digest = old_hash.clone().finalize().to_vec();
+                if corrupt {
+                    old_digest[0] ^= 1;
+                }
+                rw.set_digests(&old_digest, &new_hash.clone().finalize()).unwrap();
+                let before = out.len();
+                result = rw.push(&[], &mut out);
+                assert!(result.is_err() || out.len() == before, "nothing follows the final frame but the new footer");
+                if result.is_err() {
+                    break;
+                }
+            }
+        }
+        if corrupt {
+            let err = result.err().or_else(|| rw.finish(&mut out).err()).expect("a wrong old digest fails");
+            assert_eq!(err.code(), "SIGNATURE_INVALID", "a wrong old digest fails the old signature");
+            continue;
+        }
+        result.unwrap();
+        rw.finish(&mut out).unwrap();
+        assert_eq!(decrypt(&keyring(2), &out, &d).unwrap().0, pt, "pieces of {piece}");
+    }
+    // Without the digests the rewrap cannot finish.
+    let mut dec = MessageDecryptor::new(d.clone());
+    let used = dec.read_header(&old).unwrap();
+    let mut rw = Rewrapper::new(dec, &keyring(1), &keyring(2)).unwrap();
+    rw.hand_out_hashes().unwrap();
+    let mut out = Vec::new();
+    rw.push(&old[used..], &mut out).unwrap();
+    assert!(rw.needs_digests());
+    assert_eq!(rw.finish(&mut out).unwrap_err().code(), "INVALID_STATE");
+}

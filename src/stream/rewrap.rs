@@ -19,13 +19,14 @@
 //! new: header(EDKs B, tag B) | frames (the same bytes) ........ | footer B (signed suites)
 //! ```
 
-use crate::crypto::signature::{MessageHash, Signer, PUBLIC_KEY_CONTEXT_KEY};
+use crate::crypto::signature::{signed_hash, MessageHash, Signer, PUBLIC_KEY_CONTEXT_KEY};
 use crate::error::{Error, Result};
 use crate::format::footer;
 use crate::format::header::{ContentType, MessageHeader};
 use crate::keyring::{step, Keyring};
 use crate::materials::EncryptionMaterials;
 use crate::stream::{BodyDecryptor, BodyStep, MessageDecryptor, MessageEncryptor};
+use crate::suite::SignatureAlgorithm;
 
 /// Copies one message's body under a new header, frame by frame, in bytes pushed in any pieces.
 pub struct Rewrapper {
@@ -40,6 +41,12 @@ pub struct Rewrapper {
     pending: Vec<u8>,
     /// Bytes of `pending` already walked past.
     at: usize,
+    /// Both signature hashes were handed out ([`hand_out_hashes`](Rewrapper::hand_out_hashes)).
+    outside: bool,
+    /// The final frame was copied (the old footer comes next).
+    final_copied: bool,
+    /// The digests of hashes handed out were handed in.
+    digests_in: bool,
 }
 
 impl Rewrapper {
@@ -106,7 +113,17 @@ impl Rewrapper {
         let encryptor = MessageEncryptor::with_message_id(materials, old.frame_length, old.message_id.clone())?;
         let header = encryptor.header().clone();
         let (header_bytes, signing) = encryptor.into_header_and_signing();
-        Ok(Rewrapper { body, header_bytes, header, signing, pending: leftover, at: 0 })
+        Ok(Rewrapper {
+            body,
+            header_bytes,
+            header,
+            signing,
+            pending: leftover,
+            at: 0,
+            outside: false,
+            final_copied: false,
+            digests_in: false,
+        })
     }
 
     /// The new header.
@@ -125,7 +142,7 @@ impl Rewrapper {
             out.extend_from_slice(&h);
         }
         self.pending.extend_from_slice(input);
-        loop {
+        while !self.needs_digests() {
             let held = self.pending.get(self.at..).unwrap_or_default();
             match self.body.next(held, held.len())? {
                 BodyStep::Need(_) | BodyStep::Done => break,
@@ -138,6 +155,7 @@ impl Rewrapper {
                     }
                     out.extend_from_slice(bytes);
                     self.at = end;
+                    self.final_copied |= frame.params.is_final;
                 }
                 // The old footer verified; the new one is written at the end.
                 BodyStep::Footer(n) => self.at += n,
@@ -148,13 +166,56 @@ impl Rewrapper {
         Ok(())
     }
 
+    /// Signed suites, for a caller with a faster hash: hands out both signature hashes before
+    /// any frame. Returns their algorithm and the bytes each begins with: the old header as read
+    /// and the new header. The caller then hashes, with both, every frame [`push`](Self::push)
+    /// returns (the new header, first in the output, left out) and, once
+    /// [`needs_digests`](Self::needs_digests), hands both digests in
+    /// ([`set_digests`](Self::set_digests)) and pushes on. The core still verifies the old
+    /// digest against the old footer and signs the new one.
+    ///
+    /// # Errors
+    /// [`Error::InvalidState`] for an unsigned suite, or once a frame was copied.
+    pub fn hand_out_hashes(&mut self) -> Result<(SignatureAlgorithm, Vec<u8>, Vec<u8>)> {
+        let (alg, old) = self.body.hand_out_hash()?;
+        let (_, new) = signed_hash(&mut self.signing)?.hand_out()?;
+        self.outside = true;
+        Ok((alg, old, new))
+    }
+
+    /// Whether `push` waits for the digests of hashes handed out: the final frame was copied and
+    /// the old footer is next.
+    pub fn needs_digests(&self) -> bool {
+        self.outside && self.final_copied && !self.digests_in
+    }
+
+    /// The digests of the old message (its header and frames) and of the new one (its header and
+    /// the same frames), for hashes handed out.
+    ///
+    /// # Errors
+    /// [`Error::InvalidState`] unless the hashes were handed out and the digests not yet given;
+    /// [`Error::InvalidArgument`] for a digest of the wrong length.
+    pub fn set_digests(&mut self, old: &[u8], new: &[u8]) -> Result<()> {
+        if !self.outside || self.digests_in {
+            return Err(Error::InvalidState("digests are handed in once, after the hashes were handed out"));
+        }
+        self.body.set_digest(old)?;
+        signed_hash(&mut self.signing)?.set_digest(new)?;
+        self.digests_in = true;
+        Ok(())
+    }
+
     /// Checks the old message ended exactly here and appends the new footer (signed suites).
     /// Returns the new header.
     ///
     /// # Errors
-    /// [`Error::Truncated`] if the old message was incomplete.
+    /// [`Error::Truncated`] if the old message was incomplete; [`Error::InvalidState`] if the
+    /// digests of hashes handed out were not given.
     pub fn finish(mut self, out: &mut Vec<u8>) -> Result<MessageHeader> {
         self.push(&[], out)?;
+        if self.needs_digests() {
+            return Err(Error::InvalidState("the digests of the hashes handed out were not given"));
+        }
         self.body.finish_external(self.pending.len())?;
         if let Some((signer, hash)) = self.signing.take() {
             let signature = signer.sign(hash)?;

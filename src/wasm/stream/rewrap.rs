@@ -18,7 +18,7 @@ use crate::stream::Rewrapper;
 
 use super::super::args::bytes;
 use super::super::errors::JsResult;
-use super::super::header::header_to_js;
+use super::super::header::{header_to_js, ObjectBuilder};
 use super::super::materials::EncryptionMaterialsHandle;
 use super::decrypt::DecryptorHandle;
 
@@ -64,6 +64,42 @@ impl RewrapHandle {
         self.out.clear();
         inner.push(&input, &mut self.out)?;
         Ok(Uint8Array::from(self.out.as_slice()))
+    }
+
+    /// Signed suites, for a faster hash than the core's (node:crypto): `{ hash, oldPrelude,
+    /// newPrelude }`. Hash each prelude, then every frame `push` returns (after the new header,
+    /// which is the first `newPrelude.length` bytes of the output) with both; when
+    /// `needsDigests`, hand both digests in with `setDigests` and push on.
+    ///
+    /// # Errors
+    /// `INVALID_STATE` for an unsigned suite, or once a frame was copied.
+    #[wasm_bindgen(js_name = handOutHashes)]
+    pub fn hand_out_hashes(&mut self) -> JsResult<Object> {
+        let inner = self.inner.as_mut().ok_or(Error::InvalidState("the rewrap finished"))?;
+        let (alg, old, new) = inner.hand_out_hashes()?;
+        Ok(ObjectBuilder::new()
+            .set("hash", alg.hash_name())
+            .set("oldPrelude", Uint8Array::from(old.as_slice()))
+            .set("newPrelude", Uint8Array::from(new.as_slice()))
+            .build())
+    }
+
+    /// Whether `push` waits for `setDigests` (the final frame was copied).
+    #[wasm_bindgen(getter = needsDigests)]
+    pub fn needs_digests(&self) -> bool {
+        self.inner.as_ref().is_some_and(Rewrapper::needs_digests)
+    }
+
+    /// The digests of the old message and of the new one, for hashes handed out.
+    ///
+    /// # Errors
+    /// `INVALID_STATE` unless handed out and not yet given; `INVALID_ARGUMENT` for a wrong length.
+    #[wasm_bindgen(js_name = setDigests)]
+    pub fn set_digests(&mut self, old: &JsValue, new: &JsValue) -> JsResult<()> {
+        let old = bytes(old, "Rewrapper.setDigests: old")?;
+        let new = bytes(new, "Rewrapper.setDigests: new")?;
+        let inner = self.inner.as_mut().ok_or(Error::InvalidState("the rewrap finished"))?;
+        Ok(inner.set_digests(&old, &new)?)
     }
 
     /// Checks the old message ended here; returns the last bytes (the new footer, signed suites).
