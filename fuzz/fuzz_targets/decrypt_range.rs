@@ -13,17 +13,18 @@ use envseal::{decrypt, decrypt_range, DecryptOptions};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|input: &[u8]| {
-    // Four bytes choose the range (as fractions of the message's length) and whether signed
-    // messages are allowed; the rest is the message.
+    // Four bytes choose the range (as fractions of the plaintext's length, or of the message's
+    // when it does not decrypt) and whether signed messages are allowed; the rest is the message.
     let Some((choice, data)) = input.split_first_chunk::<4>() else { return };
     let keyring = fuzz_key::keyring();
     let options = DecryptOptions::default();
-    let len = data.len() as u64;
+    let whole = decrypt(&keyring, data, &options);
+    let len = whole.as_ref().map_or(data.len(), |(p, _)| p.len()) as u64;
     let start = len * u64::from(choice[0]) / 255;
     let end = start + (len - start) * u64::from(choice[1]) / 255;
     let allow_signed = choice[2] & 1 == 1;
     let ranged = decrypt_range(&keyring, &mut Cursor::new(data), start..end, &options, allow_signed);
-    let Ok((whole, header)) = decrypt(&keyring, data, &options) else { return };
+    let Ok((whole, header)) = whole else { return };
     match ranged {
         Ok((slice, _)) => {
             let (s, e) = (start as usize, end as usize);
