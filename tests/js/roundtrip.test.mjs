@@ -133,6 +133,7 @@ describe('header', () => {
       'encryptedDataKeys',
       'encryptionContext',
       'frameLength',
+      'headerLength',
       'messageId',
       'suiteId',
       'version',

@@ -159,7 +159,7 @@ describe('arguments', () => {
   };
 
   test('bad options throw at once, naming the function and the option', () => {
-    assert.match(code(() => encryptStream(keyring, { frameLenght: 5 })), /^TypeError INVALID_ARGUMENT: encryptStream: unknown option "frameLenght"; the options are \{ encryptionContext, suite, frameLength, engine, workers, onProgress \}/);
+    assert.match(code(() => encryptStream(keyring, { frameLenght: 5 })), /^TypeError INVALID_ARGUMENT: encryptStream: unknown option "frameLenght"; the options are \{ encryptionContext, suite, frameLength, plaintextLength, engine, workers, onProgress \}/);
     assert.match(code(() => decryptStream(keyring, { rejectSigned: 'yes' })), /^TypeError INVALID_ARGUMENT: decryptStream: options.rejectSigned must be a boolean/);
     assert.match(code(() => encryptStream(keyring, { engine: 'fast' })), /^RangeError INVALID_ARGUMENT: encryptStream: options.engine must be 'auto', 'node', 'webcrypto', 'wasm' or 'workers', got "fast"/);
     assert.match(code(() => decryptStream(keyring, { engine: 1 })), /^TypeError INVALID_ARGUMENT/);
