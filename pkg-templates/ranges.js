@@ -136,31 +136,32 @@ async function openRange(keyring, source, options, api) {
   } finally {
     dec.free();
   }
-  let frames;
+  let needed;
   let opener;
   try {
-    frames = ranges.framesFor(start, end);
+    needed = ranges.framesFor(start, end);
     opener = await frameOpener(ranges);
   } catch (error) {
     ranges.free();
     throw error;
   }
-  const slice = (index, plaintext) => {
+  const read = async (index) => {
+    const { offset, length } = ranges.readOf(index);
+    const plaintext = await opener(index, await src.read(offset, length));
     const [from, to] = ranges.sliceOf(index, start, end);
     return plaintext.subarray(from, to);
   };
-  const read = async ({ index, offset, length }) => slice(index, await opener(index, await src.read(offset, length)));
   return {
     header: ranges.header,
-    /** The range's plaintext, frame by frame. The final frame (last in `frames`) is opened
-     * first: it proves the message's size, so no byte of a cut or extended message is released. */
+    /** The range's plaintext, frame by frame. The final frame is opened first: it proves the
+     * message's size, so no byte of a cut or extended message is released. */
     async *parts() {
-      const last = await read(frames.at(-1));
-      for (const frame of frames.slice(0, -1)) {
-        const part = await read(frame);
+      const last = await read(needed.final);
+      if (needed.first === null) return;
+      for (let index = needed.first; index <= needed.last; index++) {
+        const part = index === needed.final ? last : await read(index);
         if (part.length > 0) yield part;
       }
-      if (last.length > 0) yield last;
     },
     /** Frees the core's handle (once; later calls do nothing). */
     close() {

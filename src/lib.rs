@@ -178,10 +178,18 @@ pub fn decrypt_range<S: std::io::Read + std::io::Seek>(
     };
     let ranges = dec.into_ranges(size, tail.as_deref(), allow_signed)?;
     let mut out = Vec::with_capacity(usize::try_from(range.end.saturating_sub(range.start)).unwrap_or(0).min(1 << 30));
-    for read in ranges.frames_for(range.start, range.end)? {
-        let plaintext = zeroize::Zeroizing::new(ranges.open(read.index, &read_at(source, read.offset, read.len)?)?);
-        let (from, to) = ranges.slice_of(read.index, range.start, range.end);
-        out.extend_from_slice(plaintext.get(from..to).unwrap_or_default());
+    let mut frame = |index: u64| -> Result<zeroize::Zeroizing<Vec<u8>>> {
+        let read = ranges.read_of(index);
+        Ok(zeroize::Zeroizing::new(ranges.open(index, &read_at(source, read.offset, read.len)?)?))
+    };
+    // The final frame first: it proves the message's size.
+    let final_index = ranges.final_index();
+    let final_plaintext = frame(final_index)?;
+    let needed = ranges.frames_for(range.start, range.end)?;
+    for index in needed.into_iter().flat_map(|(first, last)| first..=last) {
+        let plaintext = if index == final_index { None } else { Some(frame(index)?) };
+        let (from, to) = ranges.slice_of(index, range.start, range.end);
+        out.extend_from_slice(plaintext.as_ref().unwrap_or(&final_plaintext).get(from..to).unwrap_or_default());
     }
     Ok((out, ranges.header().clone()))
 }

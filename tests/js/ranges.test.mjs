@@ -109,6 +109,27 @@ describe('decryptRange', () => {
     assert.equal(released.length, 0);
   });
 
+  test('a range over billions of frames is not listed up front: a lying size fails at the final frame, at once', async () => {
+    const { ciphertext: tiny, header: h } = await encrypt(keyring, bytes(10), { frameLength: 1 });
+    const regular = 2 ** 32 - 2; // the most a message holds: a size claiming them all
+    const size = h.headerLength + regular * 33 + 40;
+    const reads = [];
+    const source = {
+      size,
+      read: async (offset, length) => {
+        reads.push(offset);
+        const out = new Uint8Array(length);
+        if (offset < tiny.length) out.set(tiny.subarray(offset, offset + length));
+        return out;
+      },
+    };
+    const started = performance.now();
+    const error = await decryptRange(keyring, source, { start: 0, end: regular }).then(() => undefined, (e) => e);
+    assert.equal(error?.code, 'MALFORMED_BODY', `${error?.code}: ${error?.message}`);
+    assert.ok(performance.now() - started < 5000, 'no list of 4 billion frames was built');
+    assert.equal(reads.at(-1), h.headerLength + regular * 33, 'the final frame, where the size puts it, was read');
+  });
+
   test('signed messages are refused unless allowed', async () => {
     const { ciphertext: signed } = await encrypt(keyring, plaintext, { frameLength: F, suite: 0x0578 });
     await rejectsWithCode(decryptRange(keyring, recording(signed), { start: 0, end: 10 }), 'SIGNED_MESSAGE_REFUSED');

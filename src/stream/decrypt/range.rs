@@ -115,12 +115,14 @@ impl RangeDecryptor {
         self.regular * self.layout.frame_len + self.final_len
     }
 
-    /// The frames that hold plaintext `[start, end)`, in order, and the final frame (which proves
-    /// the message's size) whether or not the range reaches it.
+    /// The frames to read for plaintext `[start, end)`: those that hold it, `first..=last` (none
+    /// for an empty range), and the final frame (index [`final_index`](Self::final_index)),
+    /// which proves the message's size and is read whether or not the range reaches it. Counted,
+    /// not listed: a range may span billions of frames.
     ///
     /// # Errors
     /// [`Error::InvalidArgument`] unless `start <= end <= plaintext_len()`.
-    pub fn frames_for(&self, start: u64, end: u64) -> Result<Vec<FrameRead>> {
+    pub fn frames_for(&self, start: u64, end: u64) -> Result<Option<(u64, u64)>> {
         let total = self.plaintext_len();
         if start > end || end > total {
             return Err(Error::arg(format!(
@@ -128,17 +130,13 @@ impl RangeDecryptor {
             )));
         }
         let f = self.layout.frame_len;
-        let mut reads = Vec::new();
-        if start < end {
-            // Frames first..=last hold the range; the last of them may be the final frame.
-            for index in start / f..=((end - 1) / f).min(self.regular) {
-                reads.push(self.read_of(index));
-            }
-        }
-        if reads.last().map(|r| r.index) != Some(self.regular) {
-            reads.push(self.read_of(self.regular));
-        }
-        Ok(reads)
+        // The last of them may be the final frame.
+        Ok((start < end).then(|| (start / f, ((end - 1) / f).min(self.regular))))
+    }
+
+    /// The index of the final frame: the number of regular frames.
+    pub fn final_index(&self) -> u64 {
+        self.regular
     }
 
     /// Where frame `index` is (indexes past the final frame are the final frame's caller's bug).

@@ -48,30 +48,34 @@ impl RangeHandle {
         number(self.inner.plaintext_len())
     }
 
-    /// `[{ index, offset, length }]`: the bytes to read for plaintext `[start, end)`, frame by
-    /// frame in order, the final frame last.
+    /// `{ first, last, final }`: the frames to read for plaintext `[start, end)`, `first` to
+    /// `last` (both `null` for an empty range), and the final frame's index (read in every case:
+    /// it proves the message's size). Where each is: `readOf(index)`.
     ///
     /// # Errors
     /// `TypeError`/`RangeError` for offsets that are not whole numbers; `INVALID_ARGUMENT` unless
     /// `start <= end <= plaintextLength`.
     #[wasm_bindgen(js_name = framesFor)]
-    pub fn frames_for(&self, start: &JsValue, end: &JsValue) -> JsResult<Array> {
+    pub fn frames_for(&self, start: &JsValue, end: &JsValue) -> JsResult<Object> {
         let start = safe_integer(start, "decryptRange: start")?;
         let end = safe_integer(end, "decryptRange: end")?;
-        Ok(self
-            .inner
-            .frames_for(start, end)?
-            .into_iter()
-            .map(|r| {
-                JsValue::from(
-                    ObjectBuilder::new()
-                        .set("index", number(r.index))
-                        .set("offset", number(r.offset))
-                        .set("length", number(r.len))
-                        .build(),
-                )
-            })
-            .collect())
+        let needed = self.inner.frames_for(start, end)?;
+        let index = |i: Option<u64>| i.map_or(JsValue::NULL, |i| JsValue::from(number(i)));
+        Ok(ObjectBuilder::new()
+            .set("first", index(needed.map(|(first, _)| first)))
+            .set("last", index(needed.map(|(_, last)| last)))
+            .set("final", number(self.inner.final_index()))
+            .build())
+    }
+
+    /// `{ offset, length }`: where frame `index` lies in the message.
+    ///
+    /// # Errors
+    /// `TypeError`/`RangeError` for an index that is not a whole number.
+    #[wasm_bindgen(js_name = readOf)]
+    pub fn read_of(&self, index: &JsValue) -> JsResult<Object> {
+        let r = self.inner.read_of(safe_integer(index, "RangeDecryptor.readOf: index")?);
+        Ok(ObjectBuilder::new().set("offset", number(r.offset)).set("length", number(r.len)).build())
     }
 
     /// `[from, to]`: the offsets within frame `index`'s plaintext of the bytes it holds of the
