@@ -126,7 +126,6 @@ impl MessageHeader {
         Ok(out)
     }
 
-    /// Serializes the header authentication for this header's version.
     /// Bytes of this header on the wire: body and authentication (IV and tag in v1, tag in v2).
     ///
     /// # Errors
@@ -136,6 +135,7 @@ impl MessageHeader {
         Ok(self.write_body()?.len() + auth)
     }
 
+    /// Serializes the header authentication for this header's version.
     pub fn write_auth(&self, auth: &HeaderAuth, out: &mut Vec<u8>) {
         if self.version == MessageVersion::V1 {
             out.extend_from_slice(&auth.iv);

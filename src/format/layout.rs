@@ -67,6 +67,28 @@ impl Layout {
         self.header_len + index * (self.frame_len + REGULAR_FRAME_OVERHEAD)
     }
 
+    /// The inverse of [`message_len`](Self::message_len): regular frames, and plaintext bytes of
+    /// the final frame, of a message of `message_len` bytes with a footer of `footer_len`.
+    ///
+    /// # Errors
+    /// [`Error::Truncated`] for a message too short for the header and a final frame;
+    /// [`Error::MalformedBody`] for a length no message of this layout has.
+    pub fn frames_in(&self, message_len: u64, footer_len: u64) -> Result<(u64, u64)> {
+        let body = message_len.checked_sub(self.header_len + footer_len + FINAL_FRAME_OVERHEAD).ok_or_else(|| {
+            Error::Truncated(format!("a message of {message_len} bytes is too short for its header and a final frame"))
+        })?;
+        let stride = self.frame_len + REGULAR_FRAME_OVERHEAD;
+        let (regular, last) = (body / stride, body % stride);
+        if last > self.frame_len || regular > MAX_REGULAR_FRAMES {
+            return Err(Error::body(format!(
+                "a message of {message_len} bytes cannot hold frames of {} bytes after a {}-byte header \
+                 (a final frame of {last} bytes): truncated, extended or not this message",
+                self.frame_len, self.header_len
+            )));
+        }
+        Ok((regular, last))
+    }
+
     /// Bytes of the message for `plaintext_len` bytes of plaintext and a footer of `footer_len`
     /// bytes (0 for unsigned suites).
     ///
@@ -106,6 +128,12 @@ mod tests {
         assert_eq!(l.frames(25).unwrap(), (2, 5));
         // 100 + 2 * 42 + 40 + 5 + footer
         assert_eq!(l.message_len(25, 105).unwrap(), 100 + 84 + 45 + 105);
+        // frames_in undoes message_len.
+        for p in [0, 9, 10, 25, 1000] {
+            assert_eq!(l.frames_in(l.message_len(p, 105).unwrap(), 105).unwrap(), l.frames(p).unwrap(), "{p}");
+        }
+        assert_eq!(l.frames_in(100 + 39, 0).unwrap_err().code(), "TRUNCATED");
+        assert_eq!(l.frames_in(100 + 40 + 11, 0).unwrap_err().code(), "MALFORMED_BODY");
         let huge = Layout { header_len: 1, frame_len: 1 };
         assert!(huge.frames(MAX_REGULAR_FRAMES).is_ok());
         assert_eq!(huge.frames(MAX_REGULAR_FRAMES + 1).unwrap_err().code(), "LIMIT_EXCEEDED");

@@ -78,7 +78,7 @@ impl Rewrapper {
     /// for a legacy message (v1 or non-framed: envseal writes v2 framed messages) or required
     /// context pairs (they are not stored, and a new header authenticates what it stores).
     pub fn materials(dec: &mut MessageDecryptor) -> Result<EncryptionMaterials> {
-        if dec.required_context().is_some_and(|r| !r.is_empty()) {
+        if dec.requires_unstored_pairs() {
             return Err(Error::arg(
                 "rewrap keeps the context the header stores; pairs required without being stored cannot be carried over",
             ));

@@ -8,7 +8,6 @@ use crate::crypto::secret::DataKey;
 use crate::crypto::signature::signed_hash;
 use crate::error::{Error, Result};
 use crate::format::codec::{tail, tail_mut, Need, Reader};
-use crate::format::context::EncryptionContext;
 use crate::format::footer;
 use crate::format::frame::{body_aad, frame_iv, BodyKind, FrameHeader, NonFramedHeader};
 use crate::format::header::{ContentType, MessageHeader};
@@ -26,6 +25,18 @@ pub struct OpenFrame {
     pub prefix_len: usize,
     /// Ciphertext plus tag length.
     pub sealed_len: usize,
+}
+
+impl OpenFrame {
+    /// The frame whose prefix `h` a reader `r` just read (and checked) in the message `message_id`:
+    /// its IV, AAD, prefix bytes and lengths.
+    pub(super) fn located(message_id: &[u8], h: FrameHeader, r: &Reader<'_>) -> Self {
+        let kind = if h.is_final { BodyKind::FinalFrame } else { BodyKind::Frame };
+        let aad = body_aad(message_id, kind, h.seq, u64::from(h.len));
+        let params =
+            FrameParams { seq: h.seq, is_final: h.is_final, len: h.len, iv: h.iv, aad, prefix: r.consumed().to_vec() };
+        OpenFrame { prefix_len: r.pos(), sealed_len: h.len as usize + TAG_LEN, params }
+    }
 }
 
 /// What an external AES-GCM engine does next, as [`BodyDecryptor::next`] says.
@@ -65,23 +76,11 @@ pub struct BodyDecryptor {
     frame_ivs: FrameIvs,
     /// Every frame IV so far, kept only under [`FrameIvs::Unique`].
     seen_ivs: BTreeSet<[u8; IV_LEN]>,
-    /// The pairs the caller required that the header does not store.
-    required: EncryptionContext,
 }
 
 impl BodyDecryptor {
     /// Reads `options.max_frame_length` and `options.frame_ivs`.
     pub fn new(verified: VerifiedHeader, options: &DecryptOptions) -> Self {
-        Self::with_required(verified, options, EncryptionContext::new())
-    }
-
-    /// As [`new`](Self::new); `required`: the caller's pairs that the header does not store (its
-    /// tag covered them).
-    pub(super) fn with_required(
-        verified: VerifiedHeader,
-        options: &DecryptOptions,
-        required: EncryptionContext,
-    ) -> Self {
         let stage = match verified.header.content_type {
             ContentType::Framed => BodyStage::Frames { next_seq: 1 },
             ContentType::NonFramed => BodyStage::NonFramed,
@@ -94,13 +93,7 @@ impl BodyDecryptor {
             max_unit_len: options.max_frame_length,
             frame_ivs: options.frame_ivs,
             seen_ivs: BTreeSet::new(),
-            required,
         }
-    }
-
-    /// The pairs the caller required that the header does not store.
-    pub fn required(&self) -> &EncryptionContext {
-        &self.required
     }
 
     pub fn header(&self) -> &MessageHeader {
@@ -263,11 +256,7 @@ impl BodyDecryptor {
         if len > frame_len {
             return Err(Error::body(format!("final frame holds {len} bytes, more than the frame length {frame_len}")));
         }
-        let kind = if is_final { BodyKind::FinalFrame } else { BodyKind::Frame };
-        let aad = body_aad(&self.verified.header.message_id, kind, seq, u64::from(len));
-        let prefix = r.consumed().to_vec();
-        let params = FrameParams { seq, is_final, len, iv, aad, prefix };
-        Ok(Ok(OpenFrame { prefix_len: r.pos(), sealed_len: len as usize + TAG_LEN, params }))
+        Ok(Ok(OpenFrame::located(&self.verified.header.message_id, FrameHeader { seq, is_final, iv, len }, &r)))
     }
 
     fn advance(&mut self, p: &FrameParams) -> Result<()> {

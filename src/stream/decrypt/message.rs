@@ -38,8 +38,6 @@ pub struct MessageDecryptor {
     options: DecryptOptions,
     /// Input received while waiting for the data key.
     waiting: Vec<u8>,
-    /// Bytes of the header, once read.
-    header_len: u64,
     /// Whether to keep a copy of the data key once it verified, and that copy.
     keep_key: bool,
     kept_key: Option<DataKey>,
@@ -51,7 +49,6 @@ impl MessageDecryptor {
             phase: Phase::Header(HeaderParser::new(options.header_limits())),
             options,
             waiting: Vec::new(),
-            header_len: 0,
             keep_key: false,
             kept_key: None,
         }
@@ -94,7 +91,6 @@ impl MessageDecryptor {
         let (used, done) = parser.push(input)?;
         if let Some(header) = done {
             self.options.commitment_policy.check_decrypt(header.header.suite)?;
-            self.header_len = header.wire_len() as u64;
             let (full_context, required) = full_context(&header.header, &self.options.encryption_context)?;
             self.phase = Phase::NeedKey { header, full_context, required };
         }
@@ -167,7 +163,7 @@ impl MessageDecryptor {
             return Err(Error::InvalidState("no data key is awaited"));
         };
         let verified = VerifiedHeader::verify(header, &data_key, &required)?;
-        self.phase = Phase::Body(Box::new(BodyDecryptor::with_required(verified, &self.options, required)));
+        self.phase = Phase::Body(Box::new(BodyDecryptor::new(verified, &self.options)));
         if self.keep_key {
             self.kept_key = Some(data_key);
         }
@@ -225,13 +221,10 @@ impl MessageDecryptor {
         self.kept_key.take()
     }
 
-    /// The pairs the caller required that the header does not store (once the header is read).
-    pub fn required_context(&self) -> Option<&EncryptionContext> {
-        match &self.phase {
-            Phase::NeedKey { required, .. } => Some(required),
-            Phase::Body(b) => Some(b.required()),
-            _ => None,
-        }
+    /// Whether the caller required pairs that the header does not store (once it is read).
+    pub fn requires_unstored_pairs(&self) -> bool {
+        self.header()
+            .is_some_and(|h| self.options.encryption_context.keys().any(|k| !h.encryption_context.contains_key(k)))
     }
 
     fn fail(&mut self, e: Error) -> Error {
@@ -266,12 +259,11 @@ impl MessageDecryptor {
         if self.options.frame_ivs != FrameIvs::Sequential {
             return Err(Error::arg("ranged decryption checks each frame's IV alone: frame IVs must be sequential"));
         }
-        let header_len = self.header_len;
         let (body, waiting) = self.into_body()?;
         if !waiting.is_empty() {
             return Err(Error::InvalidState("into_ranges after body bytes were pushed"));
         }
-        RangeDecryptor::new(body.into_verified(), header_len, size, tail, allow_signed)
+        RangeDecryptor::new(body.into_verified(), size, tail, allow_signed)
     }
 
     /// Ends the message: checks it is complete with nothing after it and releases the last

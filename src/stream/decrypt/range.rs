@@ -25,10 +25,9 @@ use super::{OpenFrame, VerifiedHeader};
 use crate::crypto::signature::MAX_SIGNATURE_LEN;
 use crate::error::{Error, Result};
 use crate::format::codec::Reader;
-use crate::format::frame::{body_aad, frame_iv, BodyKind, FrameHeader};
+use crate::format::frame::{frame_iv, FrameHeader};
 use crate::format::header::{ContentType, MessageHeader};
-use crate::format::layout::{Layout, FINAL_FRAME_OVERHEAD, MAX_REGULAR_FRAMES, REGULAR_FRAME_OVERHEAD};
-use crate::stream::encrypt::FrameParams;
+use crate::format::layout::{Layout, FINAL_FRAME_OVERHEAD, REGULAR_FRAME_OVERHEAD};
 use crate::suite::TAG_LEN;
 
 /// Bytes at the end of a signed message that hold its footer: a u16 length and at most
@@ -59,7 +58,7 @@ pub struct RangeDecryptor {
 }
 
 impl RangeDecryptor {
-    /// Lays out the message of `size` bytes that `verified` (read as `header_len` bytes) begins.
+    /// Lays out the message of `size` bytes that `verified` begins.
     /// `tail`: for signed suites, the message's last `min(size, TAIL_LEN)` bytes, which hold the
     /// footer; ignored for unsigned suites.
     ///
@@ -68,18 +67,12 @@ impl RangeDecryptor {
     /// [`Error::InvalidArgument`] for a non-framed message or frame IVs other than sequential;
     /// [`Error::Truncated`] / [`Error::MalformedBody`] for a size no framed message of this
     /// header can have, or a tail with no footer in it.
-    pub(super) fn new(
-        verified: VerifiedHeader,
-        header_len: u64,
-        size: u64,
-        tail: Option<&[u8]>,
-        allow_signed: bool,
-    ) -> Result<Self> {
+    pub(super) fn new(verified: VerifiedHeader, size: u64, tail: Option<&[u8]>, allow_signed: bool) -> Result<Self> {
         let header = &verified.header;
         if header.content_type != ContentType::Framed {
             return Err(Error::arg("ranged decryption reads framed messages; this one is a legacy non-framed body"));
         }
-        let layout = Layout { header_len, frame_len: u64::from(header.frame_length) };
+        let layout = Layout { header_len: verified.wire_len as u64, frame_len: u64::from(header.frame_length) };
         let footer_len = match header.suite.signature() {
             None => 0,
             Some(_) if !allow_signed => {
@@ -91,18 +84,7 @@ impl RangeDecryptor {
             }
             Some(_) => footer_len(tail.ok_or(Error::InvalidState("a signed message's range needs its tail"))?, size)?,
         };
-        let body = size.checked_sub(header_len + footer_len + FINAL_FRAME_OVERHEAD).ok_or_else(|| {
-            Error::Truncated(format!("a message of {size} bytes is too short for its header and a final frame"))
-        })?;
-        let stride = layout.frame_len + REGULAR_FRAME_OVERHEAD;
-        let (regular, final_len) = (body / stride, body % stride);
-        if final_len > layout.frame_len || regular > MAX_REGULAR_FRAMES {
-            return Err(Error::body(format!(
-                "a message of {size} bytes cannot hold frames of {} bytes after a {header_len}-byte header \
-                 (a final frame of {final_len} bytes): truncated, extended or not this message",
-                layout.frame_len
-            )));
-        }
+        let (regular, final_len) = layout.frames_in(size, footer_len)?;
         Ok(RangeDecryptor { verified, layout, regular, final_len })
     }
 
@@ -202,10 +184,7 @@ impl RangeDecryptor {
                 h.len
             )));
         }
-        let kind = if is_final { BodyKind::FinalFrame } else { BodyKind::Frame };
-        let aad = body_aad(&self.verified.header.message_id, kind, seq, u64::from(h.len));
-        let params = FrameParams { seq, is_final, len: h.len, iv: h.iv, aad, prefix: r.consumed().to_vec() };
-        Ok(OpenFrame { prefix_len: r.pos(), sealed_len: h.len as usize + TAG_LEN, params })
+        Ok(OpenFrame::located(&self.verified.header.message_id, h, &r))
     }
 
     /// Opens frame `index` from exactly its bytes (as [`read_of`](Self::read_of) locates them)

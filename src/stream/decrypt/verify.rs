@@ -45,6 +45,8 @@ pub struct VerifiedHeader {
     pub(super) content_key: DataKey,
     pub(super) key: AeadKey,
     pub(super) signature: Option<(Verifier, MessageHash)>,
+    /// Bytes of the header as read (body and authentication).
+    pub(super) wire_len: usize,
 }
 
 impl VerifiedHeader {
@@ -56,6 +58,7 @@ impl VerifiedHeader {
     /// required pairs were supplied; [`Error::DecryptFailed`] if it fails otherwise.
     pub fn verify(unverified: UnverifiedHeader, data_key: &DataKey, required: &EncryptionContext) -> Result<Self> {
         let (content_key, key) = open_header(&unverified, data_key, required)?;
+        let wire_len = unverified.wire_len();
         let UnverifiedHeader { header, auth, body_bytes } = unverified;
         let signature = match header.suite.signature() {
             Some(alg) => {
@@ -69,7 +72,7 @@ impl VerifiedHeader {
             }
             None => None,
         };
-        Ok(VerifiedHeader { header, content_key, key, signature })
+        Ok(VerifiedHeader { header, content_key, key, signature, wire_len })
     }
 
     pub fn header(&self) -> &MessageHeader {
