@@ -39,7 +39,7 @@ async function handInDigest(handle, hash) {
 }
 
 /** Imports the handle's content key into `aead`, and wipes the copy. */
-async function importContentKey(aead, handle, usage) {
+export async function importContentKey(aead, handle, usage) {
   const raw = handle.contentKey();
   try {
     return await aead.importKey(raw, usage);

@@ -14,23 +14,18 @@
 //   { op: 'update', job, id, input, length } -> { job, input }   add `length` bytes of `input`
 //   { op: 'digest', job, id } -> { job, parts: [digest] }         finish and forget it
 
-import { nodeCrypto, webCryptoAead } from './aead.js';
+import { nodeCrypto, nodeHash, webCryptoAead } from './aead.js';
 import { initSync, RunningHash } from './wasm/envseal.js';
 
 const aead = webCryptoAead;
-const NODE_HASHES = { 'SHA-256': 'sha256', 'SHA-384': 'sha384' };
-
-/** A running hash with `update(bytes)` and `finish() -> Uint8Array`: node:crypto's in Node,
- * the core's elsewhere. */
+/** A running hash with `update(bytes)` and `digest() -> Uint8Array`: node:crypto's in Node
+ * (aead.js), the core's elsewhere. */
 function startHash(algorithm) {
-  if (nodeCrypto()) {
-    const hash = nodeCrypto().createHash(NODE_HASHES[algorithm]);
-    return { update: (bytes) => hash.update(bytes), finish: () => new Uint8Array(hash.digest()) };
-  }
+  if (nodeCrypto()) return nodeHash(algorithm);
   const hash = new RunningHash(algorithm);
   return {
     update: (bytes) => hash.update(bytes),
-    finish() {
+    digest() {
       try {
         return hash.digest();
       } finally {
@@ -39,6 +34,7 @@ function startHash(algorithm) {
     },
   };
 }
+
 const port = globalThis.process?.getBuiltinModule?.('node:worker_threads')?.parentPort;
 const reply = (message, transfer) => (port ?? globalThis).postMessage(message, transfer);
 const keys = new Map();
@@ -55,7 +51,7 @@ async function handle(message) {
     return reply({ job, input }, [input]);
   }
   if (op === 'digest') {
-    const digest = hashes.get(id).finish();
+    const digest = hashes.get(id).digest();
     hashes.delete(id);
     return reply({ job, parts: [digest] });
   }

@@ -314,6 +314,16 @@ export function readOptions(options, api, known, required = false) {
   return read;
 }
 
+/** `value` if it is a whole number of bytes from 0 to 2^53 - 1 (a length or an offset), else a
+ * TypeError (not a number) or RangeError naming `label`. */
+export function wholeBytes(value, label) {
+  if (typeof value !== 'number') throw typeError(`${label} must be a whole number of bytes, got ${describe(value)}`);
+  if (!Number.isSafeInteger(value) || value < 0) {
+    throw codedError('INVALID_ARGUMENT', `${label} must be a whole number of bytes from 0 to 2^53 - 1, got ${value}`, RangeError);
+  }
+  return value;
+}
+
 /** `value` as a Uint8Array over the same memory, or a TypeError naming `label`. */
 export function bytesOf(value, label) {
   if (value instanceof Uint8Array) return value;
@@ -325,7 +335,7 @@ export function bytesOf(value, label) {
 }
 
 /** The parts joined; a part itself when it is the only non-empty one. */
-function concat(parts) {
+export function concat(parts) {
   const nonEmpty = parts.filter((p) => p.length > 0);
   if (nonEmpty.length <= 1) return nonEmpty[0] ?? parts[0];
   const total = parts.reduce((n, p) => n + p.length, 0);

@@ -8,8 +8,9 @@
 // with HTTP Range requests. See docs/ranges.md in the repository for the arithmetic.
 
 import { checkedBytes, codedError, core as wasm, requireInit } from './runtime.js';
-import { checkKeyring, describe, readHeader, readOptions, typeError, unwrapMessage } from './keyring-protocol.js';
-import { nodeAead, nodeCrypto, subtleCrypto, webCryptoAead } from './aead.js';
+import { checkKeyring, concat, describe, readHeader, readOptions, typeError, unwrapMessage, wholeBytes } from './keyring-protocol.js';
+import { importContentKey } from './engine-external.js';
+import { chooseEngine } from './streams.js';
 
 const RANGE_OPTIONS = ['start', 'end', 'allowSigned', 'encryptionContext', 'commitmentPolicy', 'maxEncryptedDataKeys', 'maxFrameLength'];
 /** Bytes read at a time while the header is read. */
@@ -29,14 +30,9 @@ export async function decryptRange(keyring, source, options) {
   const api = 'decryptRange';
   const reader = await openRange(keyring, source, options, api);
   try {
-    const parts = [];
+    const parts = [new Uint8Array(0)];
     for await (const part of reader.parts()) parts.push(part);
-    const plaintext = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-    let at = 0;
-    for (const part of parts) {
-      plaintext.set(part, at);
-      at += part.length;
-    }
+    const plaintext = concat(parts);
     return { plaintext, header: reader.header };
   } finally {
     reader.close();
@@ -93,14 +89,7 @@ export function decryptRangeStream(keyring, source, options) {
 function checkArguments(keyring, options, api) {
   checkKeyring(keyring, `${api}: keyring`);
   const o = readOptions(options, api, RANGE_OPTIONS, true);
-  for (const name of ['start', 'end']) {
-    if (typeof o[name] !== 'number') {
-      throw typeError(`${api}: options.${name} must be a whole number of bytes, got ${describe(o[name])}`);
-    }
-    if (!Number.isSafeInteger(o[name]) || o[name] < 0) {
-      throw codedError('INVALID_ARGUMENT', `${api}: options.${name} must be a whole number of bytes, got ${o[name]}`, RangeError);
-    }
-  }
+  for (const name of ['start', 'end']) wholeBytes(o[name], `${api}: options.${name}`);
   if (o.end < o.start) {
     throw codedError('INVALID_ARGUMENT', `${api}: options.end (${o.end}) is before options.start (${o.start})`, RangeError);
   }
@@ -140,7 +129,7 @@ async function openRange(keyring, source, options, api) {
   let opener;
   try {
     needed = ranges.framesFor(start, end);
-    opener = await frameOpener(ranges);
+    opener = await frameOpener(ranges, api);
   } catch (error) {
     ranges.free();
     throw error;
@@ -149,7 +138,12 @@ async function openRange(keyring, source, options, api) {
     const { offset, length } = ranges.readOf(index);
     const plaintext = await opener(index, await src.read(offset, length));
     const [from, to] = ranges.sliceOf(index, start, end);
-    return plaintext.subarray(from, to);
+    if (from === 0 && to === plaintext.length) return plaintext;
+    // A copy of the range's bytes, and the rest of the frame wiped: a view would keep the
+    // frame's plaintext outside the range reachable through its buffer.
+    const part = plaintext.slice(from, to);
+    plaintext.fill(0);
+    return part;
   };
   return {
     header: ranges.header,
@@ -171,18 +165,12 @@ async function openRange(keyring, source, options, api) {
   };
 }
 
-/** Opens frame `index` from its bytes: node:crypto or WebCrypto where there is one (plaintext
- * never enters WebAssembly), else the core's AES-GCM. */
-async function frameOpener(ranges) {
-  const aead = nodeCrypto() ? nodeAead : subtleCrypto() ? webCryptoAead : null;
+/** Opens frame `index` from its bytes: with the AES-GCM engine 'auto' picks (node:crypto or
+ * WebCrypto, so plaintext never enters WebAssembly), else with the core's. */
+async function frameOpener(ranges, api) {
+  const { aead } = chooseEngine({}, api);
   if (!aead) return async (index, bytes) => ranges.open(index, bytes);
-  const raw = ranges.contentKey();
-  let key;
-  try {
-    key = await aead.importKey(raw, 'decrypt');
-  } finally {
-    raw.fill(0);
-  }
+  const key = await importContentKey(aead, ranges, 'decrypt');
   return async (index, bytes) => {
     const frame = ranges.frame(index, bytes.length, bytes.subarray(0, FRAME_PREFIX));
     try {

@@ -5,8 +5,9 @@
 // all of it (`Rewrapper`); this runs the keyrings (KMS calls included) and moves bytes. See
 // docs/rewrap.md in the repository.
 
-import { checkedBytes, codedError, core as wasm, requireInit } from './runtime.js';
-import { checkKeyring, readHeader, readOptions, unwrapMessage, wrapKey } from './keyring-protocol.js';
+import { checkedBytes, core as wasm, requireInit } from './runtime.js';
+import { bytesOf, checkKeyring, concat, readHeader, readOptions, unwrapMessage, wrapKey } from './keyring-protocol.js';
+import { Run, STREAM_FRAME_LENGTH } from './streams.js';
 import { nodeCrypto, nodeHash } from './aead.js';
 
 const REWRAP_OPTIONS = ['encryptionContext', 'commitmentPolicy', 'maxEncryptedDataKeys', 'maxFrameLength'];
@@ -17,22 +18,14 @@ export async function rewrap(decryptKeyring, encryptKeyring, ciphertext, options
   const dec = newDecryptor(decryptKeyring, encryptKeyring, options, api);
   let rewrapper;
   try {
-    const input = checkedBytes(ciphertext, `${api}: ciphertext`);
-    if (!(input instanceof Uint8Array)) throw codedError('INVALID_ARGUMENT', `${api}: ciphertext must be bytes`, TypeError);
+    const input = bytesOf(checkedBytes(ciphertext, `${api}: ciphertext`), `${api}: ciphertext`);
     const { used, complete } = readHeader(dec, input);
     if (!complete) dec.finish(); // TRUNCATED: the input ended inside the header
     const signed = dec.signed === true;
     rewrapper = await start(dec, decryptKeyring, encryptKeyring);
     const header = rewrapper.header;
-    const feed = feeder(rewrapper, signed);
-    const parts = [...feed.push(input.subarray(used)), rewrapper.finish()];
-    const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-    let at = 0;
-    for (const part of parts) {
-      out.set(part, at);
-      at += part.length;
-    }
-    return { ciphertext: out, header };
+    const parts = [...feeder(rewrapper, signed).push(input.subarray(used)), rewrapper.finish()];
+    return { ciphertext: concat(parts), header };
   } finally {
     rewrapper?.free();
     dec.free();
@@ -40,54 +33,37 @@ export async function rewrap(decryptKeyring, encryptKeyring, ciphertext, options
 }
 
 /** A TransformStream: a message written to it comes out rewrapped, frame by frame, with a
- * `header` promise (the new header). */
+ * `header` promise (the new header). It runs on the streams' `Run` (chunks checked, errors,
+ * cancellation, the handles freed at the end). */
 export function rewrapStream(decryptKeyring, encryptKeyring, options) {
   const api = 'rewrapStream';
-  let dec = newDecryptor(decryptKeyring, encryptKeyring, options, api);
+  const dec = newDecryptor(decryptKeyring, encryptKeyring, options, api);
+  const run = new Run(api);
+  run.own(dec);
   let rewrapper;
   let feed;
-  let header;
-  const headerPromise = new Promise((resolve, reject) => (header = { resolve, reject }));
-  headerPromise.catch(() => {});
-  /** Frees the core's handles (once; later calls do nothing). */
-  const release = () => {
-    rewrapper?.free();
-    dec?.free();
-    rewrapper = undefined;
-    dec = undefined;
-  };
-  const guarded = (step) => async (...args) => {
-    try {
-      await step(...args);
-    } catch (error) {
-      header.reject(error);
-      release();
-      throw error;
-    }
-  };
-  const stream = new TransformStream({
-    transform: guarded(async (chunk, controller) => {
-      const bytes = checkedBytes(chunk, `${api}: a chunk`);
-      if (!(bytes instanceof Uint8Array)) throw codedError('INVALID_ARGUMENT', `${api}: chunks must be Uint8Arrays`, TypeError);
-      const emit = (part) => part.length > 0 && controller.enqueue(part);
-      if (rewrapper) return feed.push(bytes).forEach(emit);
-      const { used, complete } = readHeader(dec, bytes);
-      if (!complete) return;
-      const signed = dec.signed === true;
-      rewrapper = await start(dec, decryptKeyring, encryptKeyring);
-      feed = feeder(rewrapper, signed);
-      header.resolve(rewrapper.header);
-      feed.push(bytes.subarray(used)).forEach(emit);
-    }),
-    flush: guarded(async (controller) => {
+  run.engine = { dispose: () => rewrapper?.free() };
+  const emit = (parts) => run.emit(...parts.filter((part) => part.length > 0));
+  const steps = {
+    start: async () => {},
+    write: async (chunk) => {
+      if (!rewrapper) {
+        const { used, complete } = readHeader(dec, chunk);
+        if (!complete) return;
+        const signed = dec.signed === true;
+        rewrapper = await start(dec, decryptKeyring, encryptKeyring);
+        feed = feeder(rewrapper, signed);
+        run.header.resolve(rewrapper.header);
+        chunk = chunk.subarray(used);
+      }
+      emit(feed.push(chunk));
+    },
+    end: async () => {
       if (!rewrapper) dec.finish(); // TRUNCATED: the input ended inside the header
-      const last = rewrapper.finish();
-      if (last.length > 0) controller.enqueue(last);
-      release();
-    }),
-  });
-  Object.defineProperty(stream, 'header', { value: headerPromise, enumerable: true });
-  return stream;
+      emit([rewrapper.finish()]);
+    },
+  };
+  return run.stream(STREAM_FRAME_LENGTH, steps);
 }
 
 /**

@@ -19,6 +19,7 @@ import {
   runsInCore,
   typeError,
   unwrapMessage,
+  wholeBytes,
 } from './keyring-protocol.js';
 import { nodeAead, nodeCrypto, nodeHash, subtleCrypto, webCryptoAead } from './aead.js';
 import { ExternalOpener, ExternalSealer } from './engine-external.js';
@@ -87,7 +88,7 @@ export function openEncryptStream(keyring, options, api, Transform) {
   const core = pick(o, ['encryptionContext', 'suite', 'frameLength']);
   core.frameLength ??= STREAM_FRAME_LENGTH;
   const testing = options?.[DETERMINISTIC_FOR_TESTING];
-  const plaintextLength = readPlaintextLength(o.plaintextLength, api);
+  const plaintextLength = o.plaintextLength === undefined ? undefined : wholeBytes(o.plaintextLength, `${api}: options.plaintextLength`);
   if (plaintextLength !== undefined) run.promiseLength();
   let sealer;
   /** The encryptor is ready (its data key made and wrapped): set up the engine. */
@@ -180,8 +181,8 @@ export function openDecryptStream(keyring, options, api, Transform) {
 
 // ---- one stream's life ----------------------------------------------------------------------
 
-/** State shared by a stream, its engine and its callbacks. */
-class Run {
+/** State shared by a stream, its engine and its callbacks (rewrap.js's stream runs on it too). */
+export class Run {
   bytesIn = 0;
   bytesOut = 0;
   header = deferred();
@@ -413,7 +414,7 @@ const ENGINE_NAMES = ['auto', ...Object.keys(ENGINES)].map((name) => `'${name}'`
  * the AES-GCM of an external engine or null for the core's own cipher. 'auto' is the fastest
  * single-threaded engine available: node:crypto, WebCrypto, wasm; 'workers' is opt-in.
  */
-function chooseEngine({ engine, workers }, api) {
+export function chooseEngine({ engine, workers }, api) {
   const name = engine ?? 'auto';
   if (workers !== undefined) readWorkers(workers, name, api);
   if (name === 'auto') {
@@ -428,18 +429,6 @@ function chooseEngine({ engine, workers }, api) {
   const message = `${api}: options.engine must be ${ENGINE_NAMES}, got `;
   if (typeof name !== 'string') throw typeError(message + describe(name));
   throw codedError('INVALID_ARGUMENT', message + JSON.stringify(name), RangeError);
-}
-
-/** `options.plaintextLength`: undefined, or a whole number of bytes from 0 to 2^53 - 1. */
-function readPlaintextLength(value, api) {
-  if (value === undefined) return undefined;
-  if (typeof value !== 'number') {
-    throw typeError(`${api}: options.plaintextLength must be a whole number of bytes, got ${describe(value)}`);
-  }
-  if (!Number.isSafeInteger(value) || value < 0) {
-    throw codedError('INVALID_ARGUMENT', `${api}: options.plaintextLength must be a whole number of bytes from 0 to 2^53 - 1, got ${value}`, RangeError);
-  }
-  return value;
 }
 
 /** Checks `options.workers`: a whole number of workers, for engine 'workers' only. */

@@ -84,6 +84,8 @@ describe('decryptRange', () => {
     assert.equal(error, undefined);
     assert.deepEqual(streamed, plaintext.subarray(999, 30_001));
     assert.ok(chunks.length >= 30, 'one chunk per frame');
+    // No chunk is a view into a frame's plaintext that reaches outside the range.
+    assert.ok(chunks.every((c) => c.byteOffset === 0 && c.buffer.byteLength === c.length));
     assert.equal((await stream.header).frameLength, F);
     await rejectsWithCode(decryptRange(keyring, `${origin}/no-ranges`, { start: 0, end: 1 }), 'IO_ERROR');
     await rejectsWithCode(decryptRange(keyring, `${origin}/missing`, { start: 0, end: 1 }), 'IO_ERROR');
